@@ -163,7 +163,9 @@ class Compiler:
             end = start + len(quote_node.value)
             prefix, suffix = doc.context(start, end)
             target, selector, position = URIRef(f"{iri}#target"), URIRef(f"{iri}#quote"), URIRef(f"{iri}#position")
+            # Typed as aic:Claim too: provenance is not reasoned over, and queries select on aic:Claim.
             g.add((iri, RDF.type, AIC.DocumentClaim))
+            g.add((iri, RDF.type, AIC.Claim))
             g.add((iri, RDFS.label, Literal(f"claim {claim_id} of document {doc.id}")))
             g.add((iri, PROV.wasQuotedFrom, DOC[doc.id]))
             g.add((iri, OA.hasTarget, target))
@@ -222,6 +224,7 @@ class Compiler:
             iri = CLAIM[f"reference/{aid}"]
             self._unique(src, item, iri, seen)
             g.add((iri, RDF.type, AIC.ReferenceAssertion))
+            g.add((iri, RDF.type, AIC.Claim))
             g.add((iri, RDFS.label, Literal(f"reference assertion {aid}")))
             for snode in as_list(src.require(item, "source")):
                 sid = src.scalar(snode, "source").value

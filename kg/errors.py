@@ -42,6 +42,10 @@ class QuerySyntaxError(InputError):
     """A SPARQL query or update does not parse."""
 
 
+class QueryError(KGError):
+    """A well-formed query failed while being evaluated."""
+
+
 class UnsafeQueryError(InputError):
     """A query would make the server reach out (SERVICE, LOAD, remote FROM) or is otherwise refused."""
 

@@ -28,7 +28,6 @@ ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 PROVENANCE_GRAPH = GRAPH["provenance"]
 INFERRED_GRAPH = GRAPH["inferred"]
-META_GRAPH = GRAPH["meta"]
 
 PREFIXES: dict[str, str] = {
     "aic": str(AIC),

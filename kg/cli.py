@@ -1,0 +1,260 @@
+"""The `kg` command line: load, reason, query, ask, export and stats over the configured store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rdflib import Graph, URIRef
+
+from .config import Settings
+from .errors import InputError, KGError
+from .export import FORMATS, export
+from .loader import Sources, load, reason
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, sparql_prefixes
+from .questions import Answer, ask, get_question, questions
+from .store import Store, Table, open_store
+
+app = typer.Typer(help="Knowledge graph of who trains which AI models on which chips, where, under which rules.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+StorePathOpt = Annotated[Path | None, typer.Option("--store-path", help="Store directory (env KG_STORE_PATH).")]
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Curated data directory (env KG_DATA_DIR).")]
+OntologyOpt = Annotated[Path | None, typer.Option("--ontology", help="Ontology file (env KG_ONTOLOGY).")]
+
+
+def _settings(store_path: Path | None = None, data: Path | None = None, ontology: Path | None = None) -> Settings:
+    settings = Settings()
+    updates: dict[str, Any] = {}
+    if store_path is not None:
+        updates["store_path"] = store_path
+    if data is not None:
+        updates["data_dir"] = data
+    if ontology is not None:
+        updates["ontology"] = ontology
+    return settings.model_copy(update=updates)
+
+
+def _open(settings: Settings, *, read_only: bool) -> Store:
+    return open_store(settings.store, settings.store_path, read_only=read_only)
+
+
+def _fail(exc: KGError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(2 if isinstance(exc, InputError) else 1)
+
+
+@app.command("load")
+def load_cmd(store_path: StorePathOpt = None, data: DataOpt = None, ontology: OntologyOpt = None) -> None:
+    """Build the graph from the ontology and curated data (checking every quote and term), reason, and
+    replace the store's content atomically. On any error the store is left unchanged."""
+    settings = _settings(store_path, data, ontology)
+    try:
+        with _open(settings, read_only=False) as store:
+            result = load(store, Sources.from_settings(settings))
+            total = store.count()
+    except KGError as exc:
+        raise _fail(exc) from exc
+    c = result.counts
+    typer.echo(f"loaded {c['claims']} claims ({c['asserted']} asserted triples), {c['provenance']} provenance "
+               f"triples, {c['ontology']} ontology triples, {c['inferred']} inferred triples; "
+               f"{total} quads in {settings.store_path}")
+
+
+@app.command("reason")
+def reason_cmd(store_path: StorePathOpt = None) -> None:
+    """Recompute the OWL RL inferences from the store's asserted graphs."""
+    settings = _settings(store_path)
+    try:
+        with _open(settings, read_only=False) as store:
+            inferred = reason(store)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"{len(inferred)} inferred triples in <{INFERRED_GRAPH}>")
+
+
+@app.command("query")
+def query_cmd(
+    file: Annotated[Path | None, typer.Argument(help="A .rq file to run.")] = None,
+    sparql: Annotated[str | None, typer.Option("--sparql", "-e", help="Inline SPARQL.")] = None,
+    question: Annotated[str | None, typer.Option("--question", "-q", help="A named question.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a question.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv (SELECT); turtle (graphs).")] = "table",
+    store_path: StorePathOpt = None,
+) -> None:
+    """Run SPARQL from a file, inline, or a named question with parameters."""
+    settings = _settings(store_path)
+    given = [x for x in (file, sparql, question) if x is not None]
+    if len(given) != 1:
+        typer.echo("error: give exactly one of FILE, --sparql or --question", err=True)
+        raise typer.Exit(2)
+    try:
+        with _open(settings, read_only=True) as store:
+            if question is not None:
+                answer = ask(store, question, _params(param or []))
+                _print_answer(answer, fmt)
+                return
+            if file is not None:
+                try:
+                    text = file.read_text(encoding="utf-8")
+                except OSError as exc:
+                    raise InputError(f"cannot read query file: {exc}", file=str(file)) from exc
+            else:
+                text = sparql or ""
+            result = store.query(_with_prefixes(text))
+            _print_result(result, fmt)
+    except KGError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command("ask")
+def ask_cmd(
+    name: Annotated[str | None, typer.Argument(help="Question name; omit to list the questions.")] = None,
+    params: Annotated[list[str] | None, typer.Argument(help="NAME=VALUE parameters.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    store_path: StorePathOpt = None,
+) -> None:
+    """Ask a named question (with its evidence); called bare, list the questions."""
+    if name is None:
+        for q in questions().values():
+            args = " ".join(f"{p.name}=<{p.type}>" + (f" (default {p.default})" if p.default else "")
+                            for p in q.parameters)
+            typer.echo(f"{q.name} {args}".rstrip())
+            typer.echo(f"    {q.title}")
+        return
+    settings = _settings(store_path)
+    try:
+        get_question(name)
+        with _open(settings, read_only=True) as store:
+            _print_answer(ask(store, name, _params(params or [])), fmt)
+    except KGError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help=", ".join(FORMATS))] = "trig",
+    graph: Annotated[str | None, typer.Option("--graph", help="Only this named graph (IRI).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
+    store_path: StorePathOpt = None,
+) -> None:
+    """Export the store as Turtle, N-Triples, TriG, N-Quads or JSON-LD."""
+    settings = _settings(store_path)
+    try:
+        with _open(settings, read_only=True) as store:
+            text = export(store, fmt, URIRef(graph) if graph else None)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command("stats")
+def stats_cmd(store_path: StorePathOpt = None) -> None:
+    """Counts of quads per kind of graph, claims, and entities per class."""
+    settings = _settings(store_path)
+    try:
+        with _open(settings, read_only=True) as store:
+            names = store.graph_names()
+            special = {ONTOLOGY_GRAPH: "ontology", PROVENANCE_GRAPH: "provenance", INFERRED_GRAPH: "inferred"}
+            typer.echo(f"store: {settings.store_path} ({store.kind}), version {store.version}")
+            typer.echo(f"quads: {store.count()}")
+            for g, label in special.items():
+                typer.echo(f"  {label:<11} {store.count(g)}")
+            claims = [g for g in names if g not in special]
+            typer.echo(f"  claims      {sum(store.count(g) for g in claims)} in {len(claims)} claim graphs")
+            table = store.query(_with_prefixes(
+                "SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?claim { ?e a ?class } "
+                "?claim a aic:Claim } GROUP BY ?class ORDER BY DESC(?n) ?class"))
+            assert isinstance(table, Table)
+            typer.echo("entities by asserted class:")
+            for row in table.rows:
+                typer.echo(f"  {row['n']:>5}  {_short(row['class'])}")
+    except KGError as exc:
+        raise _fail(exc) from exc
+
+
+def _params(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(InputError(f"parameter '{item}' must be NAME=VALUE", term=item))
+        out[key] = value
+    return out
+
+
+def _with_prefixes(text: str) -> str:
+    """Let CLI users write aic:, id:, rdfs: ... without declaring them; their own PREFIXes still win."""
+    return sparql_prefixes() + text
+
+
+def _short(term: object) -> str:
+    text = str(term)
+    for prefix, ns in (("aic:", "https://w3id.org/aichips/ontology#"), ("id:", "https://w3id.org/aichips/id/")):
+        if text.startswith(ns):
+            return prefix + text[len(ns):]
+    return text
+
+
+def _print_result(result: object, fmt: str) -> None:
+    if isinstance(result, bool):
+        typer.echo("true" if result else "false")
+    elif isinstance(result, Graph):
+        typer.echo(result.serialize(format="turtle"))
+    elif isinstance(result, Table):
+        _print_table(result, fmt)
+
+
+def _print_table(table: Table, fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps({"head": {"vars": table.variables},
+                               "rows": [{k: str(v) for k, v in r.items()} for r in table.rows]}, indent=2))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(table.variables)
+        for row in table.rows:
+            writer.writerow([str(row.get(v, "")) for v in table.variables])
+        typer.echo(buf.getvalue().rstrip("\n"))
+    elif fmt == "table":
+        widths = {v: max([len(v)] + [len(_short(r.get(v, ""))) for r in table.rows]) for v in table.variables}
+        typer.echo("  ".join(v.ljust(widths[v]) for v in table.variables))
+        for row in table.rows:
+            typer.echo("  ".join(_short(row.get(v, "")).ljust(widths[v]) for v in table.variables))
+        typer.echo(f"({len(table.rows)} rows)")
+    else:
+        raise _fail(InputError(f"unknown format '{fmt}' (use table, json or csv)", term=fmt))
+
+
+def _print_answer(answer: Answer, fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if fmt not in ("text", "table"):
+        raise _fail(InputError(f"unknown format '{fmt}' (use text or json)", term=fmt))
+    typer.echo(f"{answer.question.title}")
+    if answer.parameters:
+        typer.echo("  " + ", ".join(f"{k}={_short(v)}" for k, v in answer.parameters.items()))
+    if not answer.table.rows:
+        typer.echo("(no answer in the graph)")
+    for i, (row, evidence) in enumerate(zip(answer.table.rows, answer.evidence, strict=True), 1):
+        values = ", ".join(f"{k}={_short(v)}" for k, v in row.items() if k not in answer.parameters)
+        typer.echo(f"{i}. {values}")
+        for ev in evidence:
+            if ev.kind == "document":
+                typer.echo(f"     \u201c{ev.quote}\u201d \u2014 {ev.attributed_to} ({ev.status}), "
+                           f"{_short(ev.document)}")
+            else:
+                typer.echo(f"     [{ev.status}] {'; '.join(ev.citation)}")
+
+
+def main() -> None:
+    app()

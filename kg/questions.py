@@ -1,0 +1,287 @@
+"""Named questions: SPARQL files with a typed header, run with safely bound parameters.
+
+A question file (`kg/queries/<name>.rq`) starts with comment lines:
+
+    # title: ...
+    # description: ...
+    # param: <name> <entity|date|string|integer> [<Class>] [= <default>] -- <help>
+    # subject: <variable whose claims are the evidence of a row>
+
+Parameters are never pasted into the query text: they are bound to the SPARQL variable of the same
+name through the store's pre-binding (Oxigraph substitutions, rdflib initBindings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS, XSD
+from rdflib.term import Identifier
+
+from .errors import ParameterError, UnknownQuestionError
+from .namespaces import AIC, ID
+from .store.base import Store, Table
+
+PARAM_TYPES = ("entity", "date", "string", "integer")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\s+(?P<cls>[A-Za-z]\w*))?"
+    r"(?:\s*=\s*(?P<default>\S+))?\s*(?:--\s*(?P<help>.*))?$"
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    cls: str | None
+    default: str | None
+    help: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "class": self.cls, "default": self.default,
+                "description": self.help}
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    subject: str | None
+    sparql: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "parameters": [p.to_dict() for p in self.parameters]}
+
+
+def parse_question(name: str, text: str) -> Question:
+    meta: dict[str, str] = {}
+    params: list[Parameter] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].strip().partition(":")
+        value = value.strip()
+        if key == "param":
+            m = _PARAM.match(value)
+            if not m or m.group("type") not in PARAM_TYPES:
+                raise ValueError(f"question {name}: bad param line '{value}'")
+            params.append(Parameter(m.group("name"), m.group("type"), m.group("cls"), m.group("default"),
+                                    (m.group("help") or "").strip()))
+        elif key in ("title", "description", "subject"):
+            meta[key] = value
+    if "title" not in meta:
+        raise ValueError(f"question {name}: missing '# title:' header")
+    projection = re.search(r"^SELECT\b(.*?)\bWHERE\b", text, re.S | re.M | re.I)
+    for p in params:
+        # Oxigraph pre-binds only variables the SELECT projects.
+        if projection is None or f"?{p.name} " not in projection.group(1) + " ":
+            raise ValueError(f"question {name}: parameter ?{p.name} must appear in the SELECT projection")
+    return Question(name, meta["title"], meta.get("description", ""), tuple(params), meta.get("subject"), text)
+
+
+@cache
+def questions() -> dict[str, Question]:
+    """All named questions shipped with the library, by name."""
+    out: dict[str, Question] = {}
+    for entry in sorted(resources.files("kg.queries").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            out[name] = parse_question(name, entry.read_text(encoding="utf-8"))
+    return out
+
+
+@cache
+def internal_query(name: str) -> str:
+    return (resources.files("kg.queries") / "internal" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def get_question(name: str) -> Question:
+    try:
+        return questions()[name]
+    except KeyError:
+        known = ", ".join(questions())
+        raise UnknownQuestionError(f"unknown question '{name}' (known: {known})", term=name) from None
+
+
+def bind_parameters(store: Store, question: Question, raw: dict[str, str]) -> dict[str, Identifier]:
+    """Check and type the caller's parameter values; unknown entities and bad dates are refused."""
+    known = {p.name for p in question.parameters}
+    for extra in raw:
+        if extra not in known:
+            raise ParameterError(f"question '{question.name}' has no parameter '{extra}' "
+                                 f"(parameters: {', '.join(sorted(known)) or 'none'})", term=extra)
+    bound: dict[str, Identifier] = {}
+    for p in question.parameters:
+        value = raw.get(p.name, p.default)
+        if value is None:
+            raise ParameterError(f"missing parameter '{p.name}' of question '{question.name}'", term=p.name)
+        bound[p.name] = _typed(store, p, value)
+    return bound
+
+
+def _typed(store: Store, p: Parameter, value: str) -> Identifier:
+    if p.type == "date":
+        if value == "today":
+            return Literal(date.today())
+        try:
+            return Literal(date.fromisoformat(value))
+        except ValueError:
+            raise ParameterError(f"parameter '{p.name}' must be a date YYYY-MM-DD, got '{value}'",
+                                 term=value) from None
+    if p.type == "integer":
+        try:
+            return Literal(int(value))
+        except ValueError:
+            raise ParameterError(f"parameter '{p.name}' must be an integer, got '{value}'", term=value) from None
+    if p.type == "string":
+        return Literal(value)
+    iri = resolve_entity(value)
+    if iri is None:
+        raise ParameterError(f"parameter '{p.name}': '{value}' is not an entity id or IRI", term=value)
+    cls = AIC[p.cls] if p.cls and p.cls != "Thing" else None
+    check = "ASK { ?e a ?cls }" if cls is not None else "ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }"
+    bindings: dict[str, Identifier] = {"e": iri}
+    if cls is not None:
+        bindings["cls"] = cls
+    if not store.query(check, bindings):
+        what = f"a {p.cls}" if cls is not None else "in the graph"
+        raise ParameterError(f"parameter '{p.name}': unknown entity '{value}' (not {what})", term=value)
+    return iri
+
+
+def resolve_entity(value: str) -> URIRef | None:
+    """`alibaba` -> id IRI; a full http(s) IRI passes through; anything else is refused."""
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        return ID[value]
+    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", value):
+        return URIRef(value)
+    return None
+
+
+@dataclass
+class Evidence:
+    claim: str
+    kind: str  # "document" | "reference"
+    status: str | None
+    attributed_to: str | None
+    quote: str | None = None
+    document: str | None = None
+    document_title: str | None = None
+    start: int | None = None
+    end: int | None = None
+    citation: list[str] = field(default_factory=list)
+    time: str | None = None
+    time_precision: str | None = None
+    time_relation: str | None = None
+    time_expression: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, [])}
+
+
+def claim_evidence(store: Store, claim: URIRef) -> Evidence | None:
+    table = store.query(internal_query("claim-details"), {"claim": claim})
+    assert isinstance(table, Table)
+    if not table.rows:
+        return None
+    row = table.rows[0]
+
+    def s(key: str) -> str | None:
+        value = row.get(key)
+        return str(value) if value is not None else None
+
+    kind = "document" if row.get("kind") == AIC.DocumentClaim else "reference"
+    ev = Evidence(
+        claim=str(claim), kind=kind, status=s("statusLabel"),
+        attributed_to=s("attributedToLabel") or s("attributedTo"),
+        quote=s("quote"), document=s("document"), document_title=s("documentTitle"),
+        start=int(row["start"]) if "start" in row else None,  # type: ignore[call-overload]
+        end=int(row["end"]) if "end" in row else None,  # type: ignore[call-overload]
+        time=s("time"), time_precision=_unit(s("timePrecision")), time_relation=s("timeRelation"),
+        time_expression=s("timeExpression"), note=s("note"),
+    )
+    ev.citation = sorted({str(r["citation"]) for r in table.rows if "citation" in r})
+    return ev
+
+
+def _unit(iri: str | None) -> str | None:
+    return iri.rsplit("unit", 1)[-1].lower() if iri else None
+
+
+@dataclass
+class Answer:
+    question: Question
+    parameters: dict[str, Identifier]
+    table: Table
+    evidence: list[list[Evidence]]
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = []
+        for row, ev in zip(self.table.rows, self.evidence, strict=True):
+            rows.append({"values": {k: term_json(v) for k, v in row.items()},
+                         "evidence": [e.to_dict() for e in ev]})
+        return {"question": self.question.name, "title": self.question.title,
+                "parameters": {k: term_json(v) for k, v in self.parameters.items()},
+                "variables": self.table.variables, "rows": rows}
+
+
+def term_json(term: Identifier) -> Any:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, Literal):
+        out: dict[str, Any] = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["lang"] = term.language
+        elif term.datatype is not None and term.datatype != XSD.string:
+            out["datatype"] = str(term.datatype)
+        return out
+    return {"type": "bnode", "value": str(term)}
+
+
+_SUBJECT_CLAIMS = """
+PREFIX aic: <https://w3id.org/aichips/ontology#>
+SELECT DISTINCT ?subject ?claim WHERE { ?claim a aic:Claim . GRAPH ?claim { ?subject ?p ?o } } ORDER BY ?claim
+"""
+
+
+def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer:
+    """Run a named question; each row carries the evidence (claims) for its subject."""
+    question = get_question(name)
+    bound = bind_parameters(store, question, params or {})
+    result = store.query(question.sparql, bound)
+    if not isinstance(result, Table):
+        raise TypeError(f"question {name} is not a SELECT query")
+    cache: dict[URIRef, list[Evidence]] = {}
+    evidence: list[list[Evidence]] = []
+    for row in result.rows:
+        if question.subject == "claim" and isinstance(row.get("claim"), URIRef):
+            claims = [row["claim"]]
+        elif question.subject and isinstance(row.get(question.subject), URIRef):
+            subj = row[question.subject]
+            if subj not in cache:
+                t = store.query(_SUBJECT_CLAIMS, {"subject": subj})
+                assert isinstance(t, Table)
+                cache[subj] = [e for c in t.column("claim") if isinstance(c, URIRef)
+                               if (e := claim_evidence(store, c)) is not None]
+            evidence.append(cache[subj])
+            continue
+        else:
+            claims = []
+        evidence.append([e for c in claims if isinstance(c, URIRef) if (e := claim_evidence(store, c))])
+    return Answer(question, bound, result, evidence)
+
+
+def label_of(store: Store, iri: URIRef) -> str | None:
+    t = store.query("SELECT ?e ?label ?l WHERE { ?e ?label ?l } LIMIT 1", {"e": iri, "label": RDFS.label})
+    assert isinstance(t, Table)
+    return str(t.rows[0]["l"]) if t.rows else None

@@ -1,0 +1,84 @@
+"""The store interface the rest of the project programs against.
+
+The default graph of every query is the union of all named graphs (asserted claims, provenance,
+ontology and inferences); a query that wants one of them names it with GRAPH or FROM.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.term import Identifier, Node
+
+Quad = tuple[Node, Node, Node, URIRef]
+Triple = tuple[Node, Node, Node]
+
+
+@dataclass
+class Table:
+    """SELECT results: variable names in projection order and one dict per row (unbound -> absent)."""
+
+    variables: list[str]
+    rows: list[dict[str, Identifier]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[Identifier | None]:
+        return [row.get(name) for row in self.rows]
+
+
+QueryResult = Table | bool | Graph
+
+
+class Store(ABC):
+    """A quad store. Writes are atomic: they happen whole or not at all."""
+
+    kind: str = "abstract"
+
+    @abstractmethod
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None, *,
+              default_graphs: Sequence[URIRef] | None = None,
+              named_graphs: Sequence[URIRef] | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query with values pre-bound to variables (never pasted into the text).
+
+        Raises QuerySyntaxError for a malformed query.
+        """
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update atomically. Raises QuerySyntaxError for a malformed update."""
+
+    @abstractmethod
+    def replace_all(self, quads: Iterable[Quad]) -> None:
+        """Replace the whole content of the store with `quads`, atomically."""
+
+    @abstractmethod
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        """Replace one named graph's content, atomically."""
+
+    @abstractmethod
+    def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
+        """All quads, or those of one named graph."""
+
+    @abstractmethod
+    def graph_names(self) -> list[URIRef]:
+        """Names of the non-empty named graphs."""
+
+    @abstractmethod
+    def count(self, graph: URIRef | None = None) -> int:
+        """Number of quads in the store or in one named graph."""
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """Changes whenever the content changes; lets callers cache answers per content."""
+
+    def close(self) -> None:  # noqa: B027 - optional for stores without resources
+        """Release files and locks."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,206 @@
+"""The embedded, persistent default store: Oxigraph (RocksDB) via pyoxigraph.
+
+Whole-store replacement (a load) is made atomic and crash-safe by building the new content in a
+fresh generation directory with Oxigraph's fast bulk loader and then switching the `CURRENT`
+symlink with one rename; until that rename the old generation is what every reader sees. Updates
+to the current generation run as single Oxigraph transactions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Identifier
+
+from ..errors import QueryError, QuerySyntaxError, StoreError
+from .base import Quad, QueryResult, Store, Table, Triple
+from .convert import from_ox, graph_name, to_ox
+
+CURRENT = "CURRENT"
+GEN_PREFIX = "gen-"
+
+
+class OxigraphStore(Store):
+    kind = "oxigraph"
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.root = path
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        self._updates = 0
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._gen_dir = self._current_generation()
+            self._store = self._open(self._gen_dir)
+        except OSError as exc:
+            raise StoreError(f"cannot open store at {path}: {exc}") from exc
+
+    # -- generations ---------------------------------------------------------------------------------
+
+    def _current_generation(self) -> Path:
+        link = self.root / CURRENT
+        if link.is_symlink() or link.exists():
+            return (self.root / os.readlink(link)).resolve()
+        if self.read_only:
+            raise StoreError(f"no store at {self.root}: run `kg load` first")
+        gen = self.root / f"{GEN_PREFIX}{1:06d}"
+        gen.mkdir(exist_ok=True)
+        self._point_current_to(gen)
+        return gen
+
+    def _open(self, gen: Path) -> Any:
+        try:
+            return ox.Store.read_only(str(gen)) if self.read_only else ox.Store(str(gen))
+        except OSError as exc:
+            raise StoreError(f"cannot open store generation {gen}: {exc}") from exc
+
+    def _point_current_to(self, gen: Path) -> None:
+        tmp = self.root / f".{CURRENT}.tmp"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(gen.name)
+        os.replace(tmp, self.root / CURRENT)
+
+    def _next_generation(self) -> Path:
+        numbers = [int(p.name[len(GEN_PREFIX):]) for p in self.root.glob(f"{GEN_PREFIX}*")
+                   if p.name[len(GEN_PREFIX):].isdigit()]
+        return self.root / f"{GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
+
+    def _prune(self) -> None:
+        """Keep the current and the previous generation (a reader may still be on it)."""
+        gens = sorted(p for p in self.root.glob(f"{GEN_PREFIX}*") if p.is_dir())
+        for old in gens[:-2]:
+            if old != self._gen_dir:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("store is open read-only")
+
+    # -- Store ---------------------------------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        return f"{self._gen_dir.name}.{self._updates}"
+
+    @property
+    def native(self) -> Any:
+        """The pyoxigraph store, for code that serialises results natively (the HTTP layer)."""
+        return self._store
+
+    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None, *,
+              default_graphs: Sequence[URIRef] | None = None,
+              named_graphs: Sequence[URIRef] | None = None) -> QueryResult:
+        kwargs = query_options(bindings, default_graphs, named_graphs)
+        try:
+            result = self._store.query(sparql, **kwargs)
+            return convert_result(result)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
+        except (RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from exc
+
+    def update(self, sparql: str) -> None:
+        self._check_writable()
+        with self._lock:
+            try:
+                self._store.update(sparql)
+            except SyntaxError as exc:
+                raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
+            self._updates += 1
+
+    def replace_all(self, quads: Iterable[Quad]) -> None:
+        self._check_writable()
+        with self._lock:
+            gen = self._next_generation()
+            try:
+                fresh = ox.Store(str(gen))
+                fresh.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)
+                fresh.flush()
+                del fresh
+            except BaseException:
+                shutil.rmtree(gen, ignore_errors=True)
+                raise
+            old_store = self._store
+            self._point_current_to(gen)
+            self._gen_dir = gen
+            self._store = self._open(gen)
+            self._updates = 0
+            del old_store
+            self._prune()
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        self._check_writable()
+        g = ox.NamedNode(str(graph))
+        # One Oxigraph transaction: build the graph under a staging name, then MOVE it in one update.
+        staging = ox.NamedNode(f"urn:aichips:staging:{os.getpid()}:{threading.get_ident()}")
+        with self._lock:
+            self._store.update(f"DROP SILENT GRAPH <{staging.value}>")
+            self._store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), staging) for s, p, o in triples)
+            self._store.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{g.value}>")
+            self._updates += 1
+
+    def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
+        g = ox.NamedNode(str(graph)) if graph is not None else None
+        for q in self._store.quads_for_pattern(None, None, None, g):
+            name = graph_name(q.graph_name)
+            if name is None:
+                continue
+            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(n.value) for n in self._store.named_graphs() if isinstance(n, ox.NamedNode))
+
+    def count(self, graph: URIRef | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        rows = list(self._store.query(q, substitutions={ox.Variable("g"): ox.NamedNode(str(graph))}))
+        return int(rows[0]["n"].value) if rows else 0
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.read_only:
+                self._store.flush()
+            self._store = None
+
+
+def query_options(bindings: Mapping[str, Identifier] | None, default_graphs: Sequence[URIRef] | None,
+                  named_graphs: Sequence[URIRef] | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
+    if bindings:
+        kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+    return kwargs
+
+
+def convert_result(result: Any) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = from_ox(value)
+            rows.append(row)
+        return Table(variables, rows)
+    graph = Graph()
+    for t in result:
+        graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+    return graph
