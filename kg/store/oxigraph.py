@@ -1,9 +1,11 @@
 """The embedded, persistent default store: Oxigraph (RocksDB) via pyoxigraph.
 
-Whole-store replacement (a load) is made atomic and crash-safe by building the new content in a
-fresh generation directory with Oxigraph's fast bulk loader and then switching the `CURRENT`
-symlink with one rename; until that rename the old generation is what every reader sees. Updates
-to the current generation run as single Oxigraph transactions.
+Content lives in generation directories (`gen-000001`, ...) and the `CURRENT` symlink names the
+published one. A published generation is never written again: a load bulk-loads a fresh generation,
+an update or graph replacement applies itself to a hard-linked checkpoint (RocksDB backup) of the
+current one, and only then is `CURRENT` switched with one atomic rename. So every write is atomic
+and crash-safe, and other processes may hold read-only handles on a generation without risk; they
+call `refresh()` to move to the newest one.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ class OxigraphStore(Store):
         self.root = path
         self.read_only = read_only
         self._lock = threading.RLock()
-        self._updates = 0
         try:
             path.mkdir(parents=True, exist_ok=True)
             self._gen_dir = self._current_generation()
@@ -88,7 +89,17 @@ class OxigraphStore(Store):
 
     @property
     def version(self) -> str:
-        return f"{self._gen_dir.name}.{self._updates}"
+        return self._gen_dir.name
+
+    def refresh(self) -> bool:
+        """Move to the newest published generation if another process published one; True if moved."""
+        with self._lock:
+            latest = self._current_generation()
+            if latest == self._gen_dir:
+                return False
+            self._store = self._open(latest)
+            self._gen_dir = latest
+            return True
 
     @property
     def native(self) -> Any:
@@ -108,21 +119,45 @@ class OxigraphStore(Store):
             raise QueryError(f"query failed: {exc}") from exc
 
     def update(self, sparql: str) -> None:
-        self._check_writable()
-        with self._lock:
+        def apply(store: Any) -> None:
             try:
-                self._store.update(sparql)
+                store.update(sparql)
             except SyntaxError as exc:
                 raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
-            self._updates += 1
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise QueryError(f"update failed: {exc}") from exc
+
+        self._write_new_generation(apply)
 
     def replace_all(self, quads: Iterable[Quad]) -> None:
+        def fill(store: Any) -> None:
+            store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)
+
+        self._write_new_generation(fill, from_scratch=True)
+
+    def load_file(self, path: Path, fmt: Any) -> None:
+        """Replace the whole content with an N-Quads/TriG file, through Oxigraph's bulk loader."""
+        self._write_new_generation(lambda store: store.bulk_load(path=str(path), format=fmt), from_scratch=True)
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        g = ox.NamedNode(str(graph))
+
+        def swap(store: Any) -> None:
+            store.clear_graph(g)
+            store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples)
+
+        self._write_new_generation(swap)
+
+    def _write_new_generation(self, write: Any, *, from_scratch: bool = False) -> None:
+        """Run `write` on a new generation (empty, or a checkpoint of the current one) and publish it."""
         self._check_writable()
         with self._lock:
             gen = self._next_generation()
             try:
+                if not from_scratch:
+                    self._store.backup(str(gen))
                 fresh = ox.Store(str(gen))
-                fresh.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)
+                write(fresh)
                 fresh.flush()
                 del fresh
             except BaseException:
@@ -132,20 +167,8 @@ class OxigraphStore(Store):
             self._point_current_to(gen)
             self._gen_dir = gen
             self._store = self._open(gen)
-            self._updates = 0
             del old_store
             self._prune()
-
-    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        self._check_writable()
-        g = ox.NamedNode(str(graph))
-        # One Oxigraph transaction: build the graph under a staging name, then MOVE it in one update.
-        staging = ox.NamedNode(f"urn:aichips:staging:{os.getpid()}:{threading.get_ident()}")
-        with self._lock:
-            self._store.update(f"DROP SILENT GRAPH <{staging.value}>")
-            self._store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), staging) for s, p, o in triples)
-            self._store.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{g.value}>")
-            self._updates += 1
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
         g = ox.NamedNode(str(graph)) if graph is not None else None
