@@ -14,8 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
 
-    store: Literal["oxigraph", "memory"] = Field("oxigraph", description="Store kind.")
-    store_path: Path = Field(PROJECT_ROOT / "var" / "store", description="Directory of the embedded store.")
-    data_dir: Path = Field(PROJECT_ROOT / "data", description="Curated data: documents/, claims/, reference/.")
-    ontology: Path = Field(PROJECT_ROOT / "ontology" / "aichips.ttl", description="The ontology file.")
-    shapes_dir: Path = Field(PROJECT_ROOT / "shapes", description="SHACL shapes directory.")
+    store: Literal["oxigraph", "memory"] = Field(default="oxigraph", description="Store kind.")
+    store_path: Path = Field(default=PROJECT_ROOT / "var" / "store", description="Directory of the embedded store.")
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Curated data: documents/, claims/, reference/.")
+    ontology: Path = Field(default=PROJECT_ROOT / "ontology" / "aichips.ttl", description="The ontology file.")
+    shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes", description="SHACL shapes directory.")

@@ -18,7 +18,6 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .dates import parse_fuzzy_date
 from .documents import Document
-from .errors import LoadError
 from .namespaces import AIC, CLAIM, DOC, ID, OA, PROV, PROVENANCE_GRAPH, SCHEMA, SOURCE, WD
 from .vocabulary import Kind, Vocabulary
 from .yamlsrc import Mapping, Node, Scalar, Source, as_list
@@ -366,4 +365,4 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-__all__ = ["Compiler", "Curated", "Node", "BNode"]
+__all__ = ["BNode", "Compiler", "Curated", "Node"]

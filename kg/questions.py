@@ -205,8 +205,8 @@ def claim_evidence(store: Store, claim: URIRef) -> Evidence | None:
         claim=str(claim), kind=kind, status=s("statusLabel"),
         attributed_to=s("attributedToLabel") or s("attributedTo"),
         quote=s("quote"), document=s("document"), document_title=s("documentTitle"),
-        start=int(row["start"]) if "start" in row else None,  # type: ignore[call-overload]
-        end=int(row["end"]) if "end" in row else None,  # type: ignore[call-overload]
+        start=int(str(row["start"])) if "start" in row else None,
+        end=int(str(row["end"])) if "end" in row else None,
         time=s("time"), time_precision=_unit(s("timePrecision")), time_relation=s("timeRelation"),
         time_expression=s("timeExpression"), note=s("note"),
     )
@@ -266,8 +266,7 @@ def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer
     for row in result.rows:
         if question.subject == "claim" and isinstance(row.get("claim"), URIRef):
             claims = [row["claim"]]
-        elif question.subject and isinstance(row.get(question.subject), URIRef):
-            subj = row[question.subject]
+        elif question.subject and isinstance(subj := row.get(question.subject), URIRef):
             if subj not in cache:
                 t = store.query(_SUBJECT_CLAIMS, {"subject": subj})
                 assert isinstance(t, Table)
