@@ -1,0 +1,5 @@
+"""`python -m kg` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,180 @@
+"""Each named question's answer on the shipped data, identical on both stores, with evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rdflib import URIRef
+
+from kg.errors import ParameterError, UnknownQuestionError
+from kg.namespaces import ID
+from kg.questions import ask, questions
+from kg.store import Store
+
+
+def labels(store: Store, name: str, column: str, **params: str) -> list[str]:
+    answer = ask(store, name, params)
+    return sorted({str(row[column]) for row in answer.table.rows if column in row})
+
+
+def test_every_question_has_title_description_and_typed_parameters() -> None:
+    assert len(questions()) >= 8
+    for q in questions().values():
+        assert q.title and q.description, q.name
+        for p in q.parameters:
+            assert p.type in {"entity", "date", "string", "integer"}
+            assert p.help, f"{q.name}.{p.name} has no description"
+
+
+def test_headline_nvidia_outside_china_is_alibaba_and_bytedance_not_deepseek(store: Store) -> None:
+    firms = labels(store, "firms-training-outside", "firmLabel", vendor="nvidia", jurisdiction="china")
+    assert firms == ["Alibaba", "ByteDance"]
+
+
+def test_headline_places_are_singapore_and_malaysia(store: Store) -> None:
+    places = labels(store, "firms-training-outside", "placeLabel", vendor="nvidia", jurisdiction="china")
+    assert places == ["Malaysia", "Singapore"]
+
+
+def test_headline_rows_carry_quoted_evidence(store: Store) -> None:
+    answer = ask(store, "firms-training-outside", {"vendor": "nvidia", "jurisdiction": "china"})
+    assert answer.table.rows
+    for evidence in answer.evidence:
+        quotes = [e for e in evidence if e.kind == "document"]
+        assert quotes, "every row needs at least one quoted claim"
+        for e in quotes:
+            assert e.quote and e.document and e.attributed_to and e.status
+
+
+def test_firms_training_inside_china_is_deepseek(store: Store) -> None:
+    assert labels(store, "firms-training-inside", "firmLabel", jurisdiction="china") == ["DeepSeek"]
+
+
+def test_firms_training_inside_southeast_asia(store: Store) -> None:
+    firms = labels(store, "firms-training-inside", "firmLabel", jurisdiction="south-eastern-asia")
+    assert firms == ["Alibaba", "ByteDance"]
+
+
+def test_where_alibaba_trains(store: Store) -> None:
+    answer = ask(store, "where-firm-trains", {"firm": "alibaba"})
+    places = {str(r["placeLabel"]) for r in answer.table.rows if "placeLabel" in r}
+    models = {str(r["modelLabel"]) for r in answer.table.rows if "modelLabel" in r}
+    vendors = {str(r["vendorLabel"]) for r in answer.table.rows if "vendorLabel" in r}
+    assert places == {"Singapore", "Malaysia"}
+    assert "Qwen" in models
+    assert vendors == {"Nvidia"}
+
+
+def test_where_deepseek_trains_is_china_on_stockpiled_nvidia(store: Store) -> None:
+    answer = ask(store, "where-firm-trains", {"firm": "deepseek"})
+    rows = answer.table.rows
+    assert {str(r["placeLabel"]) for r in rows if "placeLabel" in r} == {"China"}
+    assert {str(r["vendorLabel"]) for r in rows if "vendorLabel" in r} == {"Nvidia"}
+    assert any("stockpile" in str(r.get("accessLabel", "")).lower() for r in rows)
+
+
+def test_models_trained_offshore_are_qwen_and_doubao(store: Store) -> None:
+    models = labels(store, "models-trained-offshore", "modelLabel")
+    assert "Qwen" in models and "Doubao" in models
+    assert not any("DeepSeek" in m for m in models)
+
+
+@pytest.mark.parametrize(
+    ("on", "expected", "absent"),
+    [
+        ("2025-04-08", set(), {"us-h20-licence-requirement"}),
+        ("2025-04-09", {"us-h20-licence-requirement"}, set()),
+        ("2025-09-01", {"us-h20-licence-requirement", "us-h20-mi308-conditional-approval"}, set()),
+    ],
+)
+def test_rules_covering_h20_for_china_are_time_aware(store: Store, on: str, expected: set[str],
+                                                     absent: set[str]) -> None:
+    answer = ask(store, "rules-for-chip", {"chip": "h20", "destination": "china", "date": on})
+    rules = {str(r["rule"]).removeprefix(str(ID)) for r in answer.table.rows}
+    assert expected <= rules
+    assert not (absent & rules)
+
+
+def test_rescinded_diffusion_rule_applies_only_before_rescission(store: Store) -> None:
+    def rules(on: str) -> set[str]:
+        answer = ask(store, "rules-for-chip", {"chip": "h100", "destination": "china", "date": on})
+        return {str(r["rule"]).removeprefix(str(ID)) for r in answer.table.rows}
+
+    assert "us-ai-diffusion-rule" not in rules("2025-01-12")
+    assert "us-ai-diffusion-rule" in rules("2025-01-13")
+    assert "us-ai-diffusion-rule" in rules("2025-05-12")
+    assert "us-ai-diffusion-rule" not in rules("2025-05-13")
+    assert "us-acs-update-2023" in rules("2025-05-13")
+
+
+def test_rules_cover_destinations_through_country_groups_and_containment(store: Store) -> None:
+    answer = ask(store, "rules-for-chip", {"chip": "h20", "destination": "macau", "date": "2025-06-01"})
+    assert ID["us-h20-licence-requirement"] in {r["rule"] for r in answer.table.rows}
+
+
+def test_conditional_approvals_are_nvidia_and_amd_with_15_percent(store: Store) -> None:
+    answer = ask(store, "conditional-approvals")
+    vendors = {str(r["vendorLabel"]) for r in answer.table.rows}
+    assert vendors == {"Nvidia", "AMD"}
+    shares = {float(str(r["revenueSharePercent"])) for r in answer.table.rows if "revenueSharePercent" in r}
+    assert shares == {15.0}
+
+
+def test_domestic_chip_partners_are_deepseek_and_huawei(store: Store) -> None:
+    answer = ask(store, "domestic-chip-partners")
+    pairs = {frozenset({str(r["partnerLabel"]), str(r["otherPartnerLabel"])}) for r in answer.table.rows}
+    assert pairs == {frozenset({"DeepSeek", "Huawei"})}
+
+
+def test_evidence_about_an_entity_returns_quotes_and_citations(store: Store) -> None:
+    answer = ask(store, "evidence", {"entity": "nvidia"})
+    kinds = {e.kind for ev in answer.evidence for e in ev}
+    assert kinds == {"document", "reference"}
+    assert all(ev for ev in answer.evidence)
+    assert any("LEI" in str(r.get("predicate", "")) or "lei" in str(r.get("predicate", ""))
+               for r in answer.table.rows)
+
+
+def test_answers_do_not_depend_on_the_store(oxigraph_store: Store, memory_store: Store) -> None:
+    for name in questions():
+        a = ask(oxigraph_store, name).table
+        b = ask(memory_store, name).table
+        assert a.variables == b.variables, name
+        canon = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in a.rows)
+        assert canon == sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in b.rows), name
+
+
+def test_unknown_question_is_refused(store: Store) -> None:
+    with pytest.raises(UnknownQuestionError, match="unknown question 'nope'"):
+        ask(store, "nope")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"vendor": "nonexistent-vendor"}, "unknown entity 'nonexistent-vendor'"),
+        ({"vendor": "china"}, "not a ChipVendor"),
+        ({"vendor": "Robert'); DROP"}, "not an entity id or IRI"),
+        ({"colour": "blue"}, "has no parameter 'colour'"),
+    ],
+)
+def test_bad_parameters_are_refused(store: Store, params: dict[str, str], message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        ask(store, "firms-training-outside", params)
+
+
+def test_bad_date_parameter_is_refused(store: Store) -> None:
+    with pytest.raises(ParameterError, match="must be a date"):
+        ask(store, "rules-for-chip", {"date": "2025-02-30"})
+
+
+def test_date_defaults_to_today(store: Store) -> None:
+    answer = ask(store, "rules-for-chip", {"chip": "h20"})
+    assert str(answer.parameters["date"]) == date.today().isoformat()
+
+
+def test_injection_attempt_in_a_string_is_bound_not_pasted(store: Store) -> None:
+    hostile = 'https://w3id.org/aichips/id/x> } ; DROP ALL ; SELECT * { <a'
+    with pytest.raises(ParameterError):
+        ask(store, "evidence", {"entity": hostile})
