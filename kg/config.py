@@ -19,3 +19,5 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Curated data: documents/, claims/, reference/.")
     ontology: Path = Field(default=PROJECT_ROOT / "ontology" / "aichips.ttl", description="The ontology file.")
     shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes", description="SHACL shapes directory.")
+    reasoner: Literal["owlrl", "scaled", "auto"] = Field(
+        default="auto", description="OWL RL reasoner: owlrl, scaled (kg.reasoning_scaled) or auto.")

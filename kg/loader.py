@@ -18,7 +18,7 @@ from .curation import Compiler, Curated
 from .documents import read_documents
 from .errors import LoadError
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
-from .reasoning import closure
+from .reasoning_scaled import closure_for
 from .store.base import Quad, Store
 from .vocabulary import Vocabulary, load_ontology
 
@@ -74,7 +74,7 @@ def build(sources: Sources, *, reason: bool = True) -> Build:
     vocab = Vocabulary(ontology)
     documents = read_documents(sources.registry)
     curated = Compiler(vocab, documents).compile(sources.claim_files(), sources.reference_files())
-    inferred = closure(ontology, curated.claim_graphs.values()) if reason else Graph()
+    inferred = closure_for()(ontology, curated.claim_graphs.values()) if reason else Graph()
     result = Build(ontology, curated, inferred)
     result.counts = {
         "ontology": len(ontology),
@@ -102,6 +102,6 @@ def reason(store: Store) -> Graph:
             ontology.add((s, p, o))
         elif g not in (INFERRED_GRAPH, PROVENANCE_GRAPH):
             asserted.add((s, p, o))
-    inferred = closure(ontology, [asserted])
+    inferred = closure_for()(ontology, [asserted])
     store.replace_graph(INFERRED_GRAPH, inferred)
     return inferred
