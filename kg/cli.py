@@ -181,6 +181,61 @@ def stats_cmd(store_path: StorePathOpt = None) -> None:
         raise _fail(exc) from exc
 
 
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str | None, typer.Option("--host", help="Listen address (env KG_HOST, default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (env KG_PORT, default 8000).")] = None,
+    store_path: StorePathOpt = None, data: DataOpt = None, ontology: OntologyOpt = None,
+) -> None:
+    """Serve the HTTP API (SPARQL endpoint, questions, linked data, validation) with uvicorn; an empty store
+    is loaded from the curated data first. Configuration: KG_* environment variables (docs/api.md)."""
+    from .serve import serve
+
+    settings = _settings(store_path, data, ontology)
+    updates: dict[str, Any] = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    try:
+        serve(settings.model_copy(update=updates))
+    except KGError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command("validate")
+def validate_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Day to evaluate rules and facts on, YYYY-MM-DD "
+                                                 "(default today).")] = None,
+    shapes: Annotated[str, typer.Option("--shapes", help="integrity, compliance or all.")] = "all",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, turtle or jsonld.")] = "text",
+    inferred: Annotated[bool, typer.Option("--inferred/--asserted", help="Validate with the OWL RL "
+                                           "inferences, or the asserted facts only.")] = True,
+    store_path: StorePathOpt = None,
+) -> None:
+    """Validate the store against the SHACL shapes; exit 1 when a rule is violated (warnings and
+    infos alone exit 0)."""
+    from datetime import date
+
+    from .validation import SHAPE_SETS, validate
+
+    settings = _settings(store_path)
+    renderers = {"text": "to_text", "json": "to_json", "turtle": "to_turtle", "jsonld": "to_jsonld"}
+    try:
+        if fmt not in renderers:
+            raise InputError(f"unknown format '{fmt}' (use {', '.join(renderers)})", term=fmt)
+        if shapes not in SHAPE_SETS:
+            raise InputError(f"unknown shape set '{shapes}' (use {', '.join(SHAPE_SETS)})", term=shapes)
+        try:
+            day = date.fromisoformat(as_of) if as_of is not None else date.today()
+        except ValueError:
+            raise InputError(f"--as-of must be a date YYYY-MM-DD, got '{as_of}'", term=as_of) from None
+        with _open(settings, read_only=True) as store:
+            result = validate(store, as_of=day, shapes=shapes, inferred=inferred,
+                              shapes_dir=settings.shapes_dir)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.write(getattr(result, renderers[fmt])().rstrip("\n") + "\n")
+    if not result.conforms:
+        raise typer.Exit(1)
+
+
 def _params(items: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:

@@ -1,0 +1,109 @@
+"""The one table from kg.errors classes to HTTP statuses, and the JSON error handlers.
+
+Every error body is JSON: {"error": <class>, "message": ..., "file"/"line"/"term" when known}.
+Only 5xx are logged as errors.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg.errors import (
+    InputError,
+    KGError,
+    NotFoundError,
+    ParameterError,
+    QueryError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    StoreError,
+    UnknownQuestionError,
+    UnsafeQueryError,
+)
+from kg.sparql.errors import (
+    NotAcceptableError,
+    ProtocolError,
+    ServerBusyError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
+    UpdateDisabledError,
+)
+from kg.sparql.validation import ValidationUnavailableError
+
+log = logging.getLogger("api.errors")
+
+# Most specific first: the first class the error is an instance of decides.
+STATUS: list[tuple[type[KGError], int]] = [
+    (UnknownQuestionError, 404),
+    (NotFoundError, 404),
+    (NotAcceptableError, 406),
+    (UnsupportedMediaTypeError, 415),
+    (UnauthorizedError, 401),
+    (UpdateDisabledError, 403),
+    (ResultTooLargeError, 422),
+    (QueryTimeoutError, 503),
+    (ServerBusyError, 503),
+    (ValidationUnavailableError, 501),
+    (QuerySyntaxError, 400),
+    (UnsafeQueryError, 400),
+    (ParameterError, 400),
+    (ProtocolError, 400),
+    (InputError, 400),
+    (QueryError, 500),
+    (StoreError, 500),
+    (KGError, 500),
+]
+
+
+def status_of(exc: KGError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def error_body(exc: KGError) -> dict[str, object]:
+    if isinstance(exc, InputError):
+        return {k: v for k, v in exc.to_dict().items() if v is not None}
+    return {"error": type(exc).__name__, "message": str(exc)}
+
+
+def error_response(exc: KGError) -> JSONResponse:
+    status = status_of(exc)
+    if status >= 500:
+        log.error("%s: %s", type(exc).__name__, exc)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="sparql-update"'
+    if status == 503:
+        headers["Retry-After"] = "1"
+    return JSONResponse(error_body(exc), status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(KGError)
+    async def kg_error(_request: Request, exc: KGError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        return JSONResponse({"error": "ParameterError", "message": problems}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code >= 500:
+            log.error("HTTP %s: %s", exc.status_code, exc.detail)
+        return JSONResponse({"error": "HTTPError", "message": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse({"error": "InternalError", "message": "internal server error"}, status_code=500)

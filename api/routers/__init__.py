@@ -1,0 +1,1 @@
+"""HTTP routers: each translates HTTP to calls of the kg library."""

@@ -1,0 +1,1 @@
+"""Read-only views of the graph for browsing: entities, resources as linked data, documents, ontology."""

@@ -1,0 +1,1 @@
+"""SPARQL service core: query safety, formats, execution in killable workers, updates, descriptions."""

@@ -1,0 +1,38 @@
+"""Entry point of a query worker process (spawned by ProcessExecutor)."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Any
+
+from ..errors import KGError
+
+
+def main(conn: Any, store_path: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us; Ctrl-C goes to it
+    from ..store.oxigraph import OxigraphStore
+    from .executor import encode_error
+    from .tasks import TASKS
+
+    try:
+        store = OxigraphStore(Path(store_path), read_only=True)
+    except KGError as exc:
+        conn.send(("error", encode_error(exc)))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        task, payload = message
+        try:
+            store.refresh()
+            conn.send(("ok", TASKS[task](store, payload)))
+        except KGError as exc:
+            conn.send(("error", encode_error(exc)))
+        except Exception as exc:
+            conn.send(("crash", f"{type(exc).__name__}: {exc}"))
