@@ -20,6 +20,7 @@ from .errors import LoadError
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from .reasoning_scaled import closure_for
 from .store.base import Quad, Store
+from .validation import DataGraphs, check_integrity
 from .vocabulary import Vocabulary, load_ontology
 
 
@@ -29,10 +30,11 @@ class Sources:
 
     ontology: Path
     data_dir: Path
+    shapes_dir: Path | None = None  # None: the checkout's shapes/
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Sources:
-        return cls(settings.ontology, settings.data_dir)
+        return cls(settings.ontology, settings.data_dir, settings.shapes_dir)
 
     @property
     def registry(self) -> Path:
@@ -67,13 +69,18 @@ class Build:
 
 
 def build(sources: Sources, *, reason: bool = True) -> Build:
-    """Compile, check and reason; raise LoadError (file, line, term) on the first problem."""
+    """Compile, check (integrity shapes included) and reason; raise LoadError (file, line, term) on the
+    first problem, or IntegrityError carrying the validation report."""
     if not sources.registry.exists():
         raise LoadError("document registry not found", file=str(sources.registry))
     ontology = load_ontology(sources.ontology)
     vocab = Vocabulary(ontology)
     documents = read_documents(sources.registry)
     curated = Compiler(vocab, documents).compile(sources.claim_files(), sources.reference_files())
+    # Integrity shapes run on the asserted data, before reasoning, so a refused load names what the
+    # curators wrote rather than what the reasoner derived from it.
+    check_integrity(DataGraphs(dict(curated.claim_graphs), curated.provenance, ontology),
+                    shapes_dir=sources.shapes_dir)
     inferred = closure_for()(ontology, curated.claim_graphs.values()) if reason else Graph()
     result = Build(ontology, curated, inferred)
     result.counts = {
