@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .dates import parse_fuzzy_date
 from .documents import Document
 from .namespaces import AIC, CLAIM, DOC, ID, OA, PROV, PROVENANCE_GRAPH, SCHEMA, SOURCE, WD
 from .vocabulary import Kind, Vocabulary
-from .yamlsrc import Mapping, Node, Scalar, Source, as_list
+from .yamlsrc import Mapping, Scalar, Source, as_list
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 END_DATE_PROPERTIES = {AIC.endDate, AIC.suspendedUntil}
@@ -337,7 +337,8 @@ class Compiler:
                 number = Decimal(text) if datatype == XSD.decimal else int(text)
             except (InvalidOperation, ValueError) as exc:
                 raise src.error(f"'{text}' is not a {datatype.removeprefix(str(XSD))}", value, term=text) from exc
-            g.add((s, prop, Literal(number, datatype=datatype)))
+            lexical = _canonical_decimal(number) if isinstance(number, Decimal) else str(number)
+            g.add((s, prop, Literal(lexical, datatype=datatype)))
         elif datatype == XSD.boolean:
             if text not in ("true", "false"):
                 raise src.error(f"'{text}' is not a boolean (write true or false)", value, term=text)
@@ -361,8 +362,12 @@ class Compiler:
         return term.iri
 
 
+def _canonical_decimal(number: Decimal) -> str:
+    """XSD 1.1 canonical form ("15", "4.8"), as Oxigraph stores it, so every store shows the same lexical form."""
+    text = format(number.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
-
-__all__ = ["BNode", "Compiler", "Curated", "Node"]

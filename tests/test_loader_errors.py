@@ -81,7 +81,7 @@ def test_unknown_entity(loaded: Store, data_copy: Path) -> None:
         a: AIDeveloper
         headquarteredIn: atlantis
 """)
-    err = expect_refused(loaded, Sources(ONTOLOGY, data_copy), f"{path}:9:", "unknown entity 'atlantis'")
+    err = expect_refused(loaded, Sources(ONTOLOGY, data_copy), f"{path}:10:", "unknown entity 'atlantis'")
     assert err.term == "atlantis"
 
 
@@ -95,7 +95,7 @@ def test_unknown_property(loaded: Store, data_copy: Path) -> None:
         a: AIDeveloper
         trainsOnTuesdays: true
 """)
-    expect_refused(loaded, Sources(ONTOLOGY, data_copy), f"{path}:9:", "unknown property 'trainsOnTuesdays'")
+    expect_refused(loaded, Sources(ONTOLOGY, data_copy), f"{path}:10:", "unknown property 'trainsOnTuesdays'")
 
 
 def test_unknown_class(loaded: Store, data_copy: Path) -> None:
@@ -152,7 +152,7 @@ def test_bad_dates(loaded: Store, data_copy: Path, value: str, reason: str) -> N
         a: TrainingActivity
         startDate: "{value}"
 """)
-    err = expect_refused(loaded, Sources(ONTOLOGY, data_copy), f"{path}:9:", reason)
+    err = expect_refused(loaded, Sources(ONTOLOGY, data_copy), f"{path}:10:", reason)
     assert err.term == value
 
 
@@ -200,7 +200,8 @@ def test_edited_document_text_is_detected(loaded: Store, data_copy: Path) -> Non
 
 def test_unparsable_ontology(loaded: Store, data_copy: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.ttl"
-    broken.write_text(ONTOLOGY.read_text(encoding="utf-8") + "\naic:oops a owl:Class ;; .\n", encoding="utf-8")
+    text = ONTOLOGY.read_text(encoding="utf-8") + '\naic:oops a owl:Class ; rdfs:label "unterminated .\n'
+    broken.write_text(text, encoding="utf-8")
     expect_refused(loaded, Sources(broken, data_copy), str(broken), "ontology does not parse")
 
 

@@ -53,7 +53,7 @@ def test_data_uses_only_declared_terms(shipped: Build) -> None:
     terms = declared(g)
     individuals = {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef)}
     data = shipped.curated.asserted() + shipped.curated.provenance
-    for s, p, o in data:
+    for _s, p, o in data:
         assert p == RDF.type or p in terms, f"undeclared property {p}"
         if p == RDF.type:
             assert o in terms, f"undeclared class {o}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from rdflib import URIRef
 
 from kg.errors import ParameterError, UnknownQuestionError
 from kg.namespaces import ID
@@ -18,6 +17,12 @@ def labels(store: Store, name: str, column: str, **params: str) -> list[str]:
     return sorted({str(row[column]) for row in answer.table.rows if column in row})
 
 
+def ids(store: Store, name: str, column: str, **params: str) -> list[str]:
+    """Entity ids (slugs) in one column of a question's answer."""
+    answer = ask(store, name, params)
+    return sorted({str(row[column]).removeprefix(str(ID)) for row in answer.table.rows if column in row})
+
+
 def test_every_question_has_title_description_and_typed_parameters() -> None:
     assert len(questions()) >= 8
     for q in questions().values():
@@ -28,8 +33,8 @@ def test_every_question_has_title_description_and_typed_parameters() -> None:
 
 
 def test_headline_nvidia_outside_china_is_alibaba_and_bytedance_not_deepseek(store: Store) -> None:
-    firms = labels(store, "firms-training-outside", "firmLabel", vendor="nvidia", jurisdiction="china")
-    assert firms == ["Alibaba", "ByteDance"]
+    firms = ids(store, "firms-training-outside", "firm", vendor="nvidia", jurisdiction="china")
+    assert firms == ["alibaba", "bytedance"]
 
 
 def test_headline_places_are_singapore_and_malaysia(store: Store) -> None:
@@ -48,12 +53,12 @@ def test_headline_rows_carry_quoted_evidence(store: Store) -> None:
 
 
 def test_firms_training_inside_china_is_deepseek(store: Store) -> None:
-    assert labels(store, "firms-training-inside", "firmLabel", jurisdiction="china") == ["DeepSeek"]
+    assert ids(store, "firms-training-inside", "firm", jurisdiction="china") == ["deepseek"]
 
 
 def test_firms_training_inside_southeast_asia(store: Store) -> None:
-    firms = labels(store, "firms-training-inside", "firmLabel", jurisdiction="south-eastern-asia")
-    assert firms == ["Alibaba", "ByteDance"]
+    firms = ids(store, "firms-training-inside", "firm", jurisdiction="south-eastern-asia")
+    assert firms == ["alibaba", "bytedance"]
 
 
 def test_where_alibaba_trains(store: Store) -> None:
@@ -75,9 +80,8 @@ def test_where_deepseek_trains_is_china_on_stockpiled_nvidia(store: Store) -> No
 
 
 def test_models_trained_offshore_are_qwen_and_doubao(store: Store) -> None:
-    models = labels(store, "models-trained-offshore", "modelLabel")
-    assert "Qwen" in models and "Doubao" in models
-    assert not any("DeepSeek" in m for m in models)
+    models = ids(store, "models-trained-offshore", "model")
+    assert models == ["doubao", "qwen"]
 
 
 @pytest.mark.parametrize(
@@ -96,16 +100,21 @@ def test_rules_covering_h20_for_china_are_time_aware(store: Store, on: str, expe
     assert not (absent & rules)
 
 
-def test_rescinded_diffusion_rule_applies_only_before_rescission(store: Store) -> None:
-    def rules(on: str) -> set[str]:
-        answer = ask(store, "rules-for-chip", {"chip": "h100", "destination": "china", "date": on})
-        return {str(r["rule"]).removeprefix(str(ID)) for r in answer.table.rows}
+@pytest.mark.parametrize(
+    ("on", "in_force"),
+    [("2025-01-12", False), ("2025-01-13", True), ("2025-05-12", True), ("2025-05-13", False), ("2025-05-14", False)],
+)
+def test_rescinded_diffusion_rule_is_in_force_only_between_its_dates(store: Store, on: str, in_force: bool) -> None:
+    answer = ask(store, "rules-in-force", {"jurisdiction": "united-states", "date": on})
+    rules = {str(r["rule"]).removeprefix(str(ID)) for r in answer.table.rows}
+    assert ("us-ai-diffusion-rule" in rules) is in_force
+    assert "us-acs-update-2023" in rules
 
-    assert "us-ai-diffusion-rule" not in rules("2025-01-12")
-    assert "us-ai-diffusion-rule" in rules("2025-01-13")
-    assert "us-ai-diffusion-rule" in rules("2025-05-12")
-    assert "us-ai-diffusion-rule" not in rules("2025-05-13")
-    assert "us-acs-update-2023" in rules("2025-05-13")
+
+def test_h100_to_china_is_covered_through_its_export_classification(store: Store) -> None:
+    answer = ask(store, "rules-for-chip", {"chip": "h100", "destination": "china", "date": "2025-06-01"})
+    via = {(str(r["rule"]).removeprefix(str(ID)), str(r["via"])) for r in answer.table.rows}
+    assert ("us-acs-update-2023", "export classification") in via
 
 
 def test_rules_cover_destinations_through_country_groups_and_containment(store: Store) -> None:
@@ -115,16 +124,16 @@ def test_rules_cover_destinations_through_country_groups_and_containment(store: 
 
 def test_conditional_approvals_are_nvidia_and_amd_with_15_percent(store: Store) -> None:
     answer = ask(store, "conditional-approvals")
-    vendors = {str(r["vendorLabel"]) for r in answer.table.rows}
-    assert vendors == {"Nvidia", "AMD"}
+    vendors = {str(r["vendor"]).removeprefix(str(ID)) for r in answer.table.rows}
+    assert vendors == {"nvidia", "amd"}
     shares = {float(str(r["revenueSharePercent"])) for r in answer.table.rows if "revenueSharePercent" in r}
     assert shares == {15.0}
 
 
 def test_domestic_chip_partners_are_deepseek_and_huawei(store: Store) -> None:
     answer = ask(store, "domestic-chip-partners")
-    pairs = {frozenset({str(r["partnerLabel"]), str(r["otherPartnerLabel"])}) for r in answer.table.rows}
-    assert pairs == {frozenset({"DeepSeek", "Huawei"})}
+    pairs = {frozenset({r["partner"], r["otherPartner"]}) for r in answer.table.rows}
+    assert pairs == {frozenset({ID["deepseek"], ID["huawei"]})}
 
 
 def test_evidence_about_an_entity_returns_quotes_and_citations(store: Store) -> None:

@@ -13,6 +13,16 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
 
+# Export format name -> (rdflib format, media type, keeps named graphs)
+EXPORT_FORMATS: dict[str, tuple[str, str, bool]] = {
+    "turtle": ("turtle", "text/turtle", False),
+    "ntriples": ("nt", "application/n-triples", False),
+    "rdfxml": ("xml", "application/rdf+xml", False),
+    "trig": ("trig", "application/trig", True),
+    "nquads": ("nquads", "application/n-quads", True),
+    "jsonld": ("json-ld", "application/ld+json", True),
+}
+
 Quad = tuple[Node, Node, Node, URIRef]
 Triple = tuple[Node, Node, Node]
 
@@ -73,6 +83,23 @@ class Store(ABC):
     @abstractmethod
     def version(self) -> str:
         """Changes whenever the content changes; lets callers cache answers per content."""
+
+    def dump(self, fmt: str, graph: URIRef | None = None) -> bytes:
+        """Serialise everything (or one named graph) in an EXPORT_FORMATS format; triple formats merge graphs."""
+        from rdflib import Dataset
+
+        from ..namespaces import PREFIXES
+
+        rdflib_format, _, quads = EXPORT_FORMATS[fmt]
+        target: Graph | Dataset = Dataset() if quads else Graph()
+        for prefix, ns in PREFIXES.items():
+            target.bind(prefix, ns)
+        for s, p, o, g in self.quads(graph):
+            if isinstance(target, Dataset):
+                target.graph(g).add((s, p, o))
+            else:
+                target.add((s, p, o))
+        return target.serialize(format=rdflib_format, encoding="utf-8")
 
     def close(self) -> None:  # noqa: B027 - optional for stores without resources
         """Release files and locks."""

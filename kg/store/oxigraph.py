@@ -22,7 +22,8 @@ from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
 from ..errors import QueryError, QuerySyntaxError, StoreError
-from .base import Quad, QueryResult, Store, Table, Triple
+from ..namespaces import PREFIXES
+from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
 from .convert import from_ox, graph_name, to_ox
 
 CURRENT = "CURRENT"
@@ -188,11 +189,36 @@ class OxigraphStore(Store):
         rows = list(self._store.query(q, substitutions={ox.Variable("g"): ox.NamedNode(str(graph))}))
         return int(rows[0]["n"].value) if rows else 0
 
+    def dump(self, fmt: str, graph: URIRef | None = None) -> bytes:
+        """Native serialisation: faithful to stored lexical forms and fast on large stores."""
+        rdf_format = _OX_FORMATS[fmt]
+        keeps_graphs = EXPORT_FORMATS[fmt][2]
+        prefixes = dict(PREFIXES)
+        if graph is not None:
+            if keeps_graphs:
+                quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
+                return bytes(ox.serialize(quads, format=rdf_format, prefixes=prefixes))
+            return bytes(self._store.dump(format=rdf_format, from_graph=ox.NamedNode(str(graph)), prefixes=prefixes))
+        if keeps_graphs:
+            return bytes(self._store.dump(format=rdf_format, prefixes=prefixes))
+        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        return triples.serialize(format=rdf_format) or b""
+
     def close(self) -> None:
         with self._lock:
             if not self.read_only:
                 self._store.flush()
             self._store = None
+
+
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 
 
 def query_options(bindings: Mapping[str, Identifier] | None, default_graphs: Sequence[URIRef] | None,
