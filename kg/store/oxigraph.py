@@ -197,7 +197,7 @@ class OxigraphStore(Store):
         if graph is not None:
             if keeps_graphs:
                 quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
-                return bytes(ox.serialize(quads, format=rdf_format, prefixes=prefixes))
+                return ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b""
             return bytes(self._store.dump(format=rdf_format, from_graph=ox.NamedNode(str(graph)), prefixes=prefixes))
         if keeps_graphs:
             return bytes(self._store.dump(format=rdf_format, prefixes=prefixes))
