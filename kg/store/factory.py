@@ -9,7 +9,8 @@ from .base import Store
 
 
 def open_store(kind: str, path: Path | None = None, *, read_only: bool = False) -> Store:
-    """`oxigraph` (embedded, persistent; the default) or `memory` (rdflib, for tests and tiny graphs)."""
+    """`oxigraph` (embedded, persistent; the default), `memory` (rdflib, for tests and tiny graphs) or
+    `remote` (any SPARQL 1.1 server; endpoints from KG_REMOTE_*_URL)."""
     if kind == "oxigraph":
         from .oxigraph import OxigraphStore
 
@@ -20,4 +21,12 @@ def open_store(kind: str, path: Path | None = None, *, read_only: bool = False) 
         from .memory import MemoryStore
 
         return MemoryStore()
-    raise StoreError(f"unknown store kind '{kind}' (use oxigraph or memory)")
+    if kind == "remote":
+        from ..config import Settings
+        from .remote import RemoteStore
+
+        settings = Settings()
+        if not settings.remote_query_url:
+            raise StoreError("the remote store needs KG_REMOTE_QUERY_URL (and KG_REMOTE_UPDATE_URL to write)")
+        return RemoteStore(settings.remote_query_url, settings.remote_update_url, settings.remote_gsp_url)
+    raise StoreError(f"unknown store kind '{kind}' (use oxigraph, memory or remote)")
