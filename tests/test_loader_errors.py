@@ -206,15 +206,14 @@ def test_unparsable_ontology(loaded: Store, data_copy: Path, tmp_path: Path) -> 
 
 
 def test_inconsistent_data_is_refused(loaded: Store, data_copy: Path) -> None:
-    # A chip named as the trainer would be typed both Chip and AIDeveloper, which the ontology makes disjoint.
-    claim_file(data_copy, f"""  - id: chip-as-trainer
+    # Passes the integrity shapes, but a person cannot be an organisation: the ontology makes them disjoint.
+    claim_file(data_copy, f"""  - id: think-tank-as-person
     quote: "{GOOD_QUOTE}"
     by: article-author
     status: reported
     facts:
-      deepseek-domestic-training:
-        a: TrainingActivity
-        trainer: h20
+      hinrich-foundation:
+        a: Person
 """)
     before = snapshot(loaded)
     with pytest.raises(InconsistencyError, match="inconsisten"):
