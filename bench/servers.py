@@ -43,10 +43,10 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], *, attempts: int =
 
 
 @contextmanager
-def process(args: list[str], probe: str) -> Iterator[subprocess.Popen[bytes]]:
+def process(args: list[str], probe: str, *, attempts: int = 600) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until_up(probe, proc)
+        wait_until_up(probe, proc, attempts=attempts)
         yield proc
     finally:
         proc.terminate()
