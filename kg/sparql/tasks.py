@@ -8,14 +8,17 @@ from typing import Any
 from rdflib import URIRef
 
 from ..browse import documents, entities, ontology, resources
+from ..cache import AnswerCache
 from ..namespaces import ONTOLOGY_GRAPH
-from ..questions import ask
 from ..store.base import Store
 from .runner import run_sparql
 
+# One cache per process (each query worker has its own); keyed by store version, so never stale.
+_ANSWERS = AnswerCache()
+
 
 def _ask(store: Store, payload: dict[str, Any]) -> dict[str, Any]:
-    return ask(store, payload["name"], payload.get("params") or {}).to_dict()
+    return _ANSWERS.ask(store, payload["name"], payload.get("params") or {}).to_dict()
 
 
 def _status(store: Store, _payload: Any) -> dict[str, Any]:
