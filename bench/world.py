@@ -256,7 +256,7 @@ class _Builder:
             body["coversChip"] = [rng.choice(self.chips[self.vendor()])]
         else:
             body["coversClassification"] = [rng.choice(["eccn-3a090", "eccn-3a090-a", "eccn-4a090"])]
-        if rng.random() < 0.2:
+        if rng.random() < 0.2 and body["effectiveDate"][0] < "2025-05-13":  # rescinded after taking effect
             body["rescissionDate"] = ["2025-05-13"]
         self.assert_ref(f"rule-{rid}", {rid: body})
 
