@@ -190,28 +190,43 @@ class Evidence:
 
 
 def claim_evidence(store: Store, claim: URIRef) -> Evidence | None:
-    table = store.query(internal_query("claim-details"), {"claim": claim})
+    """The evidence behind one claim, or None if no such claim exists."""
+    found = _evidence(store, {"claim": claim})
+    return found[0] if found else None
+
+
+def subject_evidence(store: Store, subject: URIRef) -> list[Evidence]:
+    """The evidence of every claim that asserts a fact about `subject`, in one query."""
+    return _evidence(store, {"subject": subject})
+
+
+def _evidence(store: Store, binding: dict[str, Identifier]) -> list[Evidence]:
+    table = store.query(internal_query("claim-details"), binding)
     assert isinstance(table, Table)
-    if not table.rows:
-        return None
-    row = table.rows[0]
+    by_claim: dict[str, list[dict[str, Identifier]]] = {}
+    for row in table.rows:
+        by_claim.setdefault(str(row["claim"]), []).append(row)
+    return [_to_evidence(claim, rows) for claim, rows in by_claim.items()]
+
+
+def _to_evidence(claim: str, rows: list[dict[str, Identifier]]) -> Evidence:
+    row = rows[0]
 
     def s(key: str) -> str | None:
         value = row.get(key)
         return str(value) if value is not None else None
 
     kind = "document" if row.get("kind") == AIC.DocumentClaim else "reference"
-    ev = Evidence(
-        claim=str(claim), kind=kind, status=s("statusLabel"),
+    return Evidence(
+        claim=claim, kind=kind, status=s("statusLabel"),
         attributed_to=s("attributedToLabel") or s("attributedTo"),
         quote=s("quote"), document=s("document"), document_title=s("documentTitle"),
         start=int(str(row["start"])) if "start" in row else None,
         end=int(str(row["end"])) if "end" in row else None,
         time=s("time"), time_precision=_unit(s("timePrecision")), time_relation=s("timeRelation"),
         time_expression=s("timeExpression"), note=s("note"),
+        citation=sorted({str(r["citation"]) for r in rows if "citation" in r}),
     )
-    ev.citation = sorted({str(r["citation"]) for r in table.rows if "citation" in r})
-    return ev
 
 
 def _unit(iri: str | None) -> str | None:
@@ -248,12 +263,6 @@ def term_json(term: Identifier) -> Any:
     return {"type": "bnode", "value": str(term)}
 
 
-_SUBJECT_CLAIMS = """
-PREFIX aic: <https://w3id.org/aichips/ontology#>
-SELECT DISTINCT ?subject ?claim WHERE { ?claim a aic:Claim . GRAPH ?claim { ?subject ?p ?o } } ORDER BY ?claim
-"""
-
-
 def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer:
     """Run a named question; each row carries the evidence (claims) for its subject."""
     question = get_question(name)
@@ -268,10 +277,7 @@ def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer
             claims = [row["claim"]]
         elif question.subject and isinstance(subj := row.get(question.subject), URIRef):
             if subj not in cache:
-                t = store.query(_SUBJECT_CLAIMS, {"subject": subj})
-                assert isinstance(t, Table)
-                cache[subj] = [e for c in t.column("claim") if isinstance(c, URIRef)
-                               if (e := claim_evidence(store, c)) is not None]
+                cache[subj] = subject_evidence(store, subj)
             evidence.append(cache[subj])
             continue
         else:

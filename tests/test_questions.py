@@ -7,9 +7,15 @@ from datetime import date
 import pytest
 
 from kg.errors import ParameterError, UnknownQuestionError
-from kg.namespaces import ID
-from kg.questions import ask, questions
-from kg.store import Store
+from kg.namespaces import CLAIM, ID
+from kg.questions import ask, bind_parameters, claim_evidence, questions
+from kg.store import Store, Table
+
+
+@pytest.fixture
+def store(oxigraph_store: Store) -> Store:
+    """Questions run on the default store here; equivalence with the memory store is tested below."""
+    return oxigraph_store
 
 
 def labels(store: Store, name: str, column: str, **params: str) -> list[str]:
@@ -145,13 +151,22 @@ def test_evidence_about_an_entity_returns_quotes_and_citations(store: Store) -> 
                for r in answer.table.rows)
 
 
-def test_answers_do_not_depend_on_the_store(oxigraph_store: Store, memory_store: Store) -> None:
-    for name in questions():
-        a = ask(oxigraph_store, name).table
-        b = ask(memory_store, name).table
-        assert a.variables == b.variables, name
-        canon = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in a.rows)
-        assert canon == sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in b.rows), name
+@pytest.mark.parametrize("name", sorted(questions()))
+def test_answers_do_not_depend_on_the_store(oxigraph_store: Store, memory_store: Store, name: str) -> None:
+    question = questions()[name]
+    bound = bind_parameters(oxigraph_store, question, {})
+    a, b = oxigraph_store.query(question.sparql, bound), memory_store.query(question.sparql, bound)
+    assert isinstance(a, Table) and isinstance(b, Table)
+    assert a.variables == b.variables
+    canon = sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in a.rows)
+    assert canon == sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in b.rows)
+
+
+def test_evidence_does_not_depend_on_the_store(oxigraph_store: Store, memory_store: Store) -> None:
+    claim = CLAIM["000_27b38dd4aa941715/shift-training-to-southeast-asia"]
+    on_disk, in_memory = claim_evidence(oxigraph_store, claim), claim_evidence(memory_store, claim)
+    assert on_disk is not None and on_disk == in_memory
+    assert on_disk.quote and on_disk.quote.startswith("China\u2019s major tech firms")
 
 
 def test_unknown_question_is_refused(store: Store) -> None:
