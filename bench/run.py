@@ -73,6 +73,11 @@ def _ratio(ours: float | None, peer: float | None, better: str = "lower") -> str
     return f"{r:.2f}x the peer's time" if better == "lower" else f"{r:.2f}x the peer's rate"
 
 
+def _ok(send: Callable[..., httpx.Response], *args: Any, **kwargs: Any) -> httpx.Response:
+    """Send a request and raise on an error status (for timing loops)."""
+    return send(*args, **kwargs).raise_for_status()
+
+
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
@@ -150,7 +155,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t}}))
         q = get_question(name)
         bound = bind_parameters(store, q, params)
         bound_texts.append((name, bind_values(q.sparql, bound) if bound else q.sparql, params))
-        t_q, _ = median_ms(lambda q=q, bound=bound: store.query(q.sparql, bound), repeat=repeat, budget_s=budget)
+        t_q, _ = median_ms(partial(store.query, q.sparql, bound), repeat=repeat, budget_s=budget)
         rows = len(store.query(q.sparql, bound).rows)  # type: ignore[union-attr]
         t_ask = float("nan")
         if size < 1_000_000:  # evidence costs ~60 ms per row at 100k (claim-details.rq): once is enough
@@ -208,9 +213,8 @@ def _rdflib(nq: Path, bound_texts: list[tuple[str, str, dict[str, str]]], rep: R
             with httpx.Client(timeout=caps["rdflib"]) as client:
                 for name, text, _ in bound_texts:
                     try:
-                        ms, _ = median_ms(lambda text=text: client.post(
-                            url, data={"query": text}, headers={"Accept": JSON}).raise_for_status(),
-                            repeat=3, budget_s=caps["rdflib"])
+                        send = partial(_ok, client.post, url, data={"query": text}, headers={"Accept": JSON})
+                        ms, _ = median_ms(send, repeat=3, budget_s=caps["rdflib"])
                         rep.row(f"{name}: same SPARQL on rdflib-endpoint", f"{ms:,.1f} ms")
                     except httpx.TimeoutException:
                         rep.row(f"{name}: same SPARQL on rdflib-endpoint", f"> {caps['rdflib']:.0f} s")
@@ -236,16 +240,16 @@ def _http(store_dir: Path, oxi_base: str, bound_texts: list[tuple[str, str, dict
             for name, text, params in bound_texts:
                 url = f"{base}/questions/{name}?{urlencode(params)}"
                 try:
-                    ms, _ = median_ms(lambda url=url: client.get(url).raise_for_status(), repeat=5,
+                    ms, _ = median_ms(partial(_ok, client.get, url), repeat=5,
                                       budget_s=caps["query"])
                     rep.row(f"{name}: `kg serve` /questions (evidence)", f"{ms:.2f} ms",
                             _ratio(ms, peer_ms[name]) + " (oxigraph serve)")
                 except httpx.HTTPStatusError as exc:
                     rep.row(f"{name}: `kg serve` /questions (evidence)", f"HTTP {exc.response.status_code}",
                             "the service's query timeout (KG_QUERY_TIMEOUT) stopped it")
-                sp, _ = median_ms(lambda text=text: client.post(
-                    f"{base}/sparql", content=text.encode(),
-                    headers={"Content-Type": "application/sparql-query", "Accept": JSON}).raise_for_status(),
+                sp, _ = median_ms(partial(
+                    _ok, client.post, f"{base}/sparql", content=text.encode(),
+                    headers={"Content-Type": "application/sparql-query", "Accept": JSON}),
                     repeat=5, budget_s=caps["query"])
                 rep.row(f"{name}: `kg serve` /sparql (same SPARQL)", f"{sp:.2f} ms",
                         _ratio(sp, peer_ms[name]) + " (oxigraph serve)")

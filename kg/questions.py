@@ -14,7 +14,7 @@ name through the store's pre-binding (Oxigraph substitutions, rdflib initBinding
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -25,6 +25,7 @@ from rdflib.namespace import RDFS, XSD
 from rdflib.term import Identifier
 
 from .errors import ParameterError, UnknownQuestionError
+from .evidence import Evidence, claim_evidence, subject_evidence
 from .namespaces import AIC, ID
 from .store.base import Store, Table
 
@@ -99,11 +100,6 @@ def questions() -> dict[str, Question]:
     return out
 
 
-@cache
-def internal_query(name: str) -> str:
-    return (resources.files("kg.queries") / "internal" / f"{name}.rq").read_text(encoding="utf-8")
-
-
 def get_question(name: str) -> Question:
     try:
         return questions()[name]
@@ -165,72 +161,6 @@ def resolve_entity(value: str) -> URIRef | None:
     if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", value):
         return URIRef(value)
     return None
-
-
-@dataclass
-class Evidence:
-    claim: str
-    kind: str  # "document" | "reference"
-    status: str | None
-    attributed_to: str | None
-    quote: str | None = None
-    document: str | None = None
-    document_title: str | None = None
-    start: int | None = None
-    end: int | None = None
-    citation: list[str] = field(default_factory=list)
-    time: str | None = None
-    time_precision: str | None = None
-    time_relation: str | None = None
-    time_expression: str | None = None
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, [])}
-
-
-def claim_evidence(store: Store, claim: URIRef) -> Evidence | None:
-    """The evidence behind one claim, or None if no such claim exists."""
-    found = _evidence(store, {"claim": claim})
-    return found[0] if found else None
-
-
-def subject_evidence(store: Store, subject: URIRef) -> list[Evidence]:
-    """The evidence of every claim that asserts a fact about `subject`, in one query."""
-    return _evidence(store, {"subject": subject})
-
-
-def _evidence(store: Store, binding: dict[str, Identifier]) -> list[Evidence]:
-    table = store.query(internal_query("claim-details"), binding)
-    assert isinstance(table, Table)
-    by_claim: dict[str, list[dict[str, Identifier]]] = {}
-    for row in table.rows:
-        by_claim.setdefault(str(row["claim"]), []).append(row)
-    return [_to_evidence(claim, rows) for claim, rows in by_claim.items()]
-
-
-def _to_evidence(claim: str, rows: list[dict[str, Identifier]]) -> Evidence:
-    row = rows[0]
-
-    def s(key: str) -> str | None:
-        value = row.get(key)
-        return str(value) if value is not None else None
-
-    kind = "document" if row.get("kind") == AIC.DocumentClaim else "reference"
-    return Evidence(
-        claim=claim, kind=kind, status=s("statusLabel"),
-        attributed_to=s("attributedToLabel") or s("attributedTo"),
-        quote=s("quote"), document=s("document"), document_title=s("documentTitle"),
-        start=int(str(row["start"])) if "start" in row else None,
-        end=int(str(row["end"])) if "end" in row else None,
-        time=s("time"), time_precision=_unit(s("timePrecision")), time_relation=s("timeRelation"),
-        time_expression=s("timeExpression"), note=s("note"),
-        citation=sorted({str(r["citation"]) for r in rows if "citation" in r}),
-    )
-
-
-def _unit(iri: str | None) -> str | None:
-    return iri.rsplit("unit", 1)[-1].lower() if iri else None
 
 
 @dataclass

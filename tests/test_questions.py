@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from kg.errors import ParameterError, UnknownQuestionError
+from kg.evidence import claim_evidence
 from kg.namespaces import CLAIM, ID
-from kg.questions import ask, bind_parameters, claim_evidence, questions
+from kg.questions import ask, bind_parameters, questions
 from kg.store import Store, Table
 
 

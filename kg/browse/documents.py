@@ -7,8 +7,8 @@ from typing import Any
 from rdflib import URIRef
 
 from ..errors import NotFoundError
+from ..evidence import claim_evidence
 from ..namespaces import DOC
-from ..questions import claim_evidence
 from ..store.base import Store, Table
 from .sparql import query
 from .terms import value_json

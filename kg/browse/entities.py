@@ -8,8 +8,9 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..errors import NotFoundError, ParameterError
+from ..evidence import Evidence, claim_evidence
 from ..namespaces import AIC, ID
-from ..questions import Evidence, claim_evidence, resolve_entity
+from ..questions import resolve_entity
 from ..store.base import Store, Table
 from .sparql import query
 from .terms import curie, value_json

@@ -71,6 +71,20 @@ class Store(ABC):
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
         """All quads, or those of one named graph."""
 
+    def match(self, s: Node | None = None, p: Node | None = None, o: Node | None = None,
+              graph: URIRef | None = None) -> Iterator[Quad]:
+        """Quads of named graphs matching a pattern (None matches anything): an index lookup, not a query.
+
+        This default goes through SPARQL with bound values (for remote stores); embedded stores override it.
+        """
+        bindings = {k: v for k, v in (("s", s), ("p", p), ("o", o), ("g", graph)) if v is not None}
+        table = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bindings)  # type: ignore[arg-type]
+        assert isinstance(table, Table)
+        for row in table.rows:
+            g = row["g"]
+            if isinstance(g, URIRef):
+                yield row["s"], row["p"], row["o"], g
+
     @abstractmethod
     def graph_names(self) -> list[URIRef]:
         """Names of the non-empty named graphs."""

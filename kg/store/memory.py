@@ -93,6 +93,15 @@ class MemoryStore(Store):
             if isinstance(name, URIRef) and name != _DEFAULT:
                 yield s, p, o, name
 
+    def match(self, s: Any = None, p: Any = None, o: Any = None, graph: URIRef | None = None) -> Iterator[Quad]:
+        context = self._ds.get_graph(graph) if graph is not None else None
+        if graph is not None and context is None:
+            return
+        for qs, qp, qo, g in self._ds.quads((s, p, o, context)):
+            name = g.identifier if isinstance(g, Graph) else g
+            if isinstance(name, URIRef) and name != _DEFAULT:
+                yield qs, qp, qo, name
+
     def graph_names(self) -> list[URIRef]:
         return sorted(g.identifier for g in self._ds.graphs()
                       if isinstance(g.identifier, URIRef) and g.identifier != _DEFAULT and len(g))

@@ -179,6 +179,13 @@ class OxigraphStore(Store):
                 continue
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
 
+    def match(self, s: Any = None, p: Any = None, o: Any = None, graph: URIRef | None = None) -> Iterator[Quad]:
+        pattern = [to_ox(t) if t is not None else None for t in (s, p, o, graph)]
+        for q in self._store.quads_for_pattern(*pattern):
+            name = graph_name(q.graph_name)
+            if name is not None:
+                yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
+
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(n.value) for n in self._store.named_graphs() if isinstance(n, ox.NamedNode))
 

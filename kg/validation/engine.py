@@ -14,7 +14,7 @@ from pathlib import Path
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 
-from ..questions import Evidence, claim_evidence
+from ..evidence import Evidence, claim_evidence
 from ..store.base import Store
 from ..store.memory import MemoryStore
 from .data import DataGraphs, data_graph

@@ -17,8 +17,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from ..evidence import Evidence
 from ..namespaces import AIC, PREFIXES, SH
-from ..questions import Evidence
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _ORDER = {"violation": 0, "warning": 1, "info": 2}
