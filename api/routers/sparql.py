@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -56,12 +57,31 @@ def _execute(runtime: Runtime, query: str, pairs: Pairs, accept: str | None) -> 
     defaults = values(pairs, "default-graph-uri")
     named = values(pairs, "named-graph-uri")
     given = bool(defaults or named)
-    request = SparqlRequest(query=query, accept=accept,
+    # A browser (the form on GET /sparql) gets an HTML page of the results instead of a download.
+    browser = prefers_html(accept)
+    request = SparqlRequest(query=query, accept=JSON_RESULTS if browser else accept,
                             default_graphs=tuple(defaults) if given else None,
                             named_graphs=tuple(named) if given else None,
                             max_results=runtime.settings.max_results)
     result: SparqlResponse = runtime.run("sparql", request)
+    if browser:
+        html = runtime.templates.get_template("sparql_results.html").render(
+            title="Query results", query=query, result=_for_page(result))
+        return HTMLResponse(html, headers={"Vary": "Accept"})
     return Response(result.body, media_type=result.content_type, headers={"Vary": "Accept"})
+
+
+def _for_page(result: SparqlResponse) -> dict[str, Any]:
+    """SPARQL JSON results as the template's table, or a graph result as text."""
+    if "json" not in result.content_type or "sparql-results" not in result.content_type:
+        return {"text": result.body.decode("utf-8")}
+    data = json.loads(result.body)
+    if "boolean" in data:
+        return {"boolean": data["boolean"]}
+    return {"vars": data["head"]["vars"], "rows": data["results"]["bindings"]}
+
+
+JSON_RESULTS = "application/sparql-results+json, text/turtle;q=0.9"
 
 
 def _endpoint(request: Request, runtime: Runtime, path: str) -> str:
