@@ -85,13 +85,7 @@ class MemoryStore(Store):
             self._version += 1
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
-        context = self._ds.get_graph(graph) if graph is not None else None
-        if graph is not None and context is None:
-            return
-        for s, p, o, g in self._ds.quads((None, None, None, context)):
-            name = g.identifier if isinstance(g, Graph) else g
-            if isinstance(name, URIRef) and name != _DEFAULT:
-                yield s, p, o, name
+        return self.match(graph=graph)
 
     def match(self, s: Any = None, p: Any = None, o: Any = None, graph: URIRef | None = None) -> Iterator[Quad]:
         context = self._ds.get_graph(graph) if graph is not None else None

@@ -172,12 +172,7 @@ class OxigraphStore(Store):
             self._prune()
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
-        g = ox.NamedNode(str(graph)) if graph is not None else None
-        for q in self._store.quads_for_pattern(None, None, None, g):
-            name = graph_name(q.graph_name)
-            if name is None:
-                continue
-            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
+        return self.match(graph=graph)
 
     def match(self, s: Any = None, p: Any = None, o: Any = None, graph: URIRef | None = None) -> Iterator[Quad]:
         pattern = [to_ox(t) if t is not None else None for t in (s, p, o, graph)]
