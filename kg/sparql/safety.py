@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from rdflib import URIRef
@@ -81,15 +82,21 @@ def _check_graphs(iris: list[URIRef], is_local: Callable[[URIRef], bool], what: 
                                    "fetched", term=str(iri))
 
 
-def inspect_query(text: str, is_local_graph: Callable[[URIRef], bool]) -> QueryInfo:
-    """Parse `text`, refuse anything unsafe, and say what form of query it is and which dataset it names."""
+@lru_cache(maxsize=512)
+def _query_algebra(text: str) -> Any:
+    """rdflib's algebra of a query, cached: parsing costs milliseconds and clients repeat their queries.
+    The algebra is only read afterwards, never changed."""
     try:
-        query = translateQuery(parseQuery(text))
+        return translateQuery(parseQuery(text)).algebra
     except RecursionError:
         raise QuerySyntaxError("malformed SPARQL query: nested too deeply") from None
     except Exception as exc:  # pyparsing.ParseException and rdflib's errors for unknown prefixes etc.
         raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from None
-    algebra = query.algebra
+
+
+def inspect_query(text: str, is_local_graph: Callable[[URIRef], bool]) -> QueryInfo:
+    """Parse `text`, refuse anything unsafe, and say what form of query it is and which dataset it names."""
+    algebra = _query_algebra(text)
     form = _FORMS.get(algebra.name)
     if form is None:
         raise QuerySyntaxError(f"unsupported query form {algebra.name}")

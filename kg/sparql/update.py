@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rdflib import URIRef
-
 from ..errors import KGError, QueryError
 from ..store.base import Store
 from .errors import ProtocolError
@@ -39,8 +37,7 @@ def apply_update(store: Store, text: str, *, using: Sequence[str] = (), using_na
     """Check and run an update atomically (a failed update leaves the store unchanged).
     Returns the operation names. LOAD and SERVICE are refused; a dataset given both by the request
     and by the update (USING, USING NAMED, WITH) is a protocol error."""
-    local = set(store.graph_names())
-    info = inspect_update(text, lambda iri: URIRef(iri) in local)
+    info = inspect_update(text, store.has_graph)
     if using or using_named:
         if info.has_dataset:
             raise ProtocolError("the dataset is given both by using-graph-uri/using-named-graph-uri and by "

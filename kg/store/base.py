@@ -85,6 +85,10 @@ class Store(ABC):
             if isinstance(g, URIRef):
                 yield row["s"], row["p"], row["o"], g
 
+    def has_graph(self, graph: URIRef) -> bool:
+        """True if the store holds a non-empty named graph of that name (a lookup, not a listing)."""
+        return bool(self.query("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": graph}))
+
     @abstractmethod
     def graph_names(self) -> list[URIRef]:
         """Names of the non-empty named graphs."""

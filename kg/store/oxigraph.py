@@ -181,6 +181,13 @@ class OxigraphStore(Store):
             if name is not None:
                 yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
 
+    def has_graph(self, graph: URIRef) -> bool:
+        try:
+            name = ox.NamedNode(str(graph))
+        except ValueError:  # not an IRI, so certainly not one of our graphs
+            return False
+        return bool(self._store.contains_named_graph(name))
+
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(n.value) for n in self._store.named_graphs() if isinstance(n, ox.NamedNode))
 
