@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes", description="SHACL shapes directory.")
     reasoner: Literal["owlrl", "scaled", "auto"] = Field(
         default="auto", description="OWL RL reasoner: owlrl, scaled (kg.reasoning_scaled) or auto.")
+    validator: Literal["pyshacl", "scaled", "auto"] = Field(
+        default="auto", description="SHACL engine: pyshacl, scaled (kg.validation.scaled) or auto.")
     remote_query_url: str | None = Field(default=None, description="SPARQL query endpoint (KG_STORE=remote).")
     remote_update_url: str | None = Field(default=None, description="SPARQL update endpoint (KG_STORE=remote).")
     remote_gsp_url: str | None = Field(default=None, description="Graph Store Protocol endpoint (KG_STORE=remote).")
