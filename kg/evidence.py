@@ -3,7 +3,9 @@ attribution, status, time and note.
 
 Evidence is assembled by walking the provenance graph with index lookups (`Store.match`) rather
 than by one SPARQL query with a dozen OPTIONALs: the walk costs the same at any store size, where
-the query's joins grew with the number of claims.
+the query's joins grew with the number of claims. A reader (`EvidenceReader`) fetches each node's
+properties in one lookup and remembers them, so the claims of one answer share their documents,
+statuses and agents instead of looking them up again per claim.
 """
 
 from __future__ import annotations
@@ -43,12 +45,26 @@ class Evidence:
         return {k: v for k, v in self.__dict__.items() if v not in (None, [])}
 
 
-class _Walker:
+class EvidenceReader:
+    """Index lookups on a store, one per (node, graph), remembered for the reader's lifetime (one answer)."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._props: dict[tuple[Identifier, URIRef | None], dict[Identifier, list[Identifier]]] = {}
+        self._labels: dict[Identifier, str | None] = {}
 
     def values(self, s: Identifier, p: URIRef, graph: URIRef | None = PROVENANCE_GRAPH) -> list[Identifier]:
-        return sorted(o for _, _, o, _ in self.store.match(s, p, None, graph) if isinstance(o, Identifier))
+        key = (s, graph)
+        props = self._props.get(key)
+        if props is None:
+            props = {}
+            for _, pred, o, _ in self.store.match(s, None, None, graph):
+                if isinstance(o, Identifier) and isinstance(pred, Identifier):
+                    props.setdefault(pred, []).append(o)
+            for found in props.values():
+                found.sort()
+            self._props[key] = props
+        return props.get(p, [])
 
     def value(self, s: Identifier | None, p: URIRef, graph: URIRef | None = PROVENANCE_GRAPH) -> Identifier | None:
         if s is None:
@@ -61,12 +77,17 @@ class _Walker:
         return str(value) if value is not None else None
 
     def label(self, s: Identifier | None) -> str | None:
-        return self.text(s, RDFS.label, None)
+        if s is None:
+            return None
+        if s not in self._labels:
+            found = sorted(o for _, _, o, _ in self.store.match(s, RDFS.label, None, None) if isinstance(o, Identifier))
+            self._labels[s] = str(found[0]) if found else None
+        return self._labels[s]
 
 
-def claim_evidence(store: Store, claim: URIRef) -> Evidence | None:
+def claim_evidence(store: Store, claim: URIRef, reader: EvidenceReader | None = None) -> Evidence | None:
     """The evidence behind one claim, or None if the provenance graph has no such claim."""
-    w = _Walker(store)
+    w = reader if reader is not None and reader.store is store else EvidenceReader(store)
     kinds = set(w.values(claim, RDF.type))
     if AIC.DocumentClaim in kinds:
         kind = "document"
@@ -99,10 +120,11 @@ def claim_evidence(store: Store, claim: URIRef) -> Evidence | None:
     return ev
 
 
-def subject_evidence(store: Store, subject: URIRef) -> list[Evidence]:
+def subject_evidence(store: Store, subject: URIRef, reader: EvidenceReader | None = None) -> list[Evidence]:
     """The evidence of every claim that asserts a fact about `subject`."""
-    claims = sorted({g for _, _, _, g in store.match(subject, None, None, None)} - _NOT_CLAIMS)
-    return [e for claim in claims if (e := claim_evidence(store, claim)) is not None]
+    claims = sorted(store.graphs_about(subject) - _NOT_CLAIMS)
+    w = reader if reader is not None and reader.store is store else EvidenceReader(store)
+    return [e for claim in claims if (e := claim_evidence(store, claim, w)) is not None]
 
 
 def _str(term: Identifier | None) -> str | None:

@@ -25,7 +25,7 @@ from rdflib.namespace import RDFS, XSD
 from rdflib.term import Identifier
 
 from .errors import ParameterError, UnknownQuestionError
-from .evidence import Evidence, claim_evidence, subject_evidence
+from .evidence import Evidence, EvidenceReader, claim_evidence, subject_evidence
 from .namespaces import AIC, ID
 from .store.base import Store, Table
 
@@ -201,18 +201,19 @@ def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer
     if not isinstance(result, Table):
         raise TypeError(f"question {name} is not a SELECT query")
     cache: dict[URIRef, list[Evidence]] = {}
+    reader = EvidenceReader(store)
     evidence: list[list[Evidence]] = []
     for row in result.rows:
         if question.subject == "claim" and isinstance(row.get("claim"), URIRef):
             claims = [row["claim"]]
         elif question.subject and isinstance(subj := row.get(question.subject), URIRef):
             if subj not in cache:
-                cache[subj] = subject_evidence(store, subj)
+                cache[subj] = subject_evidence(store, subj, reader)
             evidence.append(cache[subj])
             continue
         else:
             claims = []
-        evidence.append([e for c in claims if isinstance(c, URIRef) if (e := claim_evidence(store, c))])
+        evidence.append([e for c in claims if isinstance(c, URIRef) if (e := claim_evidence(store, c, reader))])
     return Answer(question, bound, result, evidence)
 
 

@@ -71,6 +71,10 @@ class Store(ABC):
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
         """All quads, or those of one named graph."""
 
+    def graphs_about(self, s: Node) -> set[URIRef]:
+        """The named graphs holding a triple with subject `s` (evidence: the claims about a node)."""
+        return {g for _, _, _, g in self.match(s, None, None, None)}
+
     def match(self, s: Node | None = None, p: Node | None = None, o: Node | None = None,
               graph: URIRef | None = None) -> Iterator[Quad]:
         """Quads of named graphs matching a pattern (None matches anything): an index lookup, not a query.

@@ -26,9 +26,19 @@ def to_ox(term: Node) -> Any:
     raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
 
 
+_IRIS: dict[str, URIRef] = {}  # IRIs repeat (predicates, types, graphs): build and check each once
+_MAX_IRIS = 200_000
+
+
 def from_ox(term: Any) -> Identifier:
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        value = term.value
+        found = _IRIS.get(value)
+        if found is None:
+            if len(_IRIS) >= _MAX_IRIS:
+                _IRIS.clear()
+            found = _IRIS[value] = URIRef(value)
+        return found
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):

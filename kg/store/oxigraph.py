@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from ..errors import QueryError, QuerySyntaxError, StoreError
 from ..namespaces import PREFIXES
@@ -180,6 +180,11 @@ class OxigraphStore(Store):
             name = graph_name(q.graph_name)
             if name is not None:
                 yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
+
+    def graphs_about(self, s: Node) -> set[URIRef]:
+        # Distinct graph names first, converted once: a node can have hundreds of (inferred) triples.
+        names = {q.graph_name for q in self._store.quads_for_pattern(to_ox(s), None, None, None)}
+        return {URIRef(n.value) for n in names if isinstance(n, ox.NamedNode)}
 
     def has_graph(self, graph: URIRef) -> bool:
         try:
