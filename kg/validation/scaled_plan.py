@@ -14,6 +14,7 @@ a caller or from the data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -240,7 +241,7 @@ def _sparql_checks(g: Graph, shape: Node, target: str) -> list[Check]:
                     if not str(prefix).replace("_", "a").replace("-", "a").isalnum():
                         raise Unsupported(f"prefix {prefix!r}")
                     prefixes += f"PREFIX {prefix}: {term_n3(URIRef(str(ns)))}\n"
-        text = prefixes + select
+        text = anti_joins(prefixes + select)
         at = _first_brace(text)
         text = text[:at + 1] + f" {target} " + text[at + 1:]
         if not isinstance(shape, URIRef):
@@ -250,3 +251,39 @@ def _sparql_checks(g: Graph, shape: Node, target: str) -> list[Check]:
                          messages=tuple(m for m in g.objects(shape, SH.message) if isinstance(m, Literal)),
                          extra=extra, sparql=True))
     return out
+
+
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_ALWAYS_BOUND = {"this", "rule", "currentShape"}
+
+
+def anti_joins(query: str) -> str:
+    """Write `FILTER NOT EXISTS { B }` as `MINUS { B }` where that is the same: B shares only variables
+    every row binds ($this, ?rule) with the rest of the query and has no FILTER, OPTIONAL or BIND of its
+    own. Oxigraph evaluates a NOT EXISTS block without the row's bindings, once per row (quadratic at
+    scale); MINUS is one anti-join. pyshacl forbids MINUS in shapes, so the rewrite happens here."""
+    out, pos = [], 0
+    for m in re.finditer(r"FILTER\s+NOT\s+EXISTS\s*\{", query):
+        if m.start() < pos:
+            continue
+        end = _closing(query, m.end() - 1)
+        block = query[m.end():end]
+        rest = query[:m.start()] + query[end + 1:]
+        shared = set(_VAR.findall(block)) & set(_VAR.findall(rest))
+        if end < 0 or re.search(r"\b(FILTER|OPTIONAL|BIND|GRAPH|SERVICE)\b", block) or not shared <= _ALWAYS_BOUND:
+            continue
+        out.append(query[pos:m.start()] + "MINUS {" + block + "}")
+        pos = end + 1
+    return "".join(out) + query[pos:]
+
+
+def _closing(text: str, at: int) -> int:
+    depth = 0
+    for i in range(at, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
