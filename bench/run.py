@@ -38,7 +38,7 @@ from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import bind_values
 
 from .generate import compile_dataset, write_dataset, write_nquads
-from .servers import free_port, oxigraph_cli, oxigraph_serve, process
+from .servers import free_port, oxigraph_cli, oxigraph_serve, process, stop
 from .timing import LoadResult, capped, http_load, median_ms, peak_rss_mb
 
 QUESTIONS: list[tuple[str, dict[str, str]]] = [
@@ -285,12 +285,7 @@ def _http(store_dir: Path, oxi_base: str, bound_texts: list[tuple[str, str, dict
                     result: LoadResult = http_load(make, connections=conns, requests=count, max_seconds=caps["load"])
                     rep.row(f"load test {label}, {conns} conn", result.text())
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=15)
 
 
 def main(argv: list[str] | None = None) -> None:

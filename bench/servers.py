@@ -49,12 +49,17 @@ def process(args: list[str], probe: str, *, attempts: int = 600) -> Iterator[sub
         wait_until_up(probe, proc, attempts=attempts)
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Terminate a server we started (by its own handle, never by name), killing it if it lingers."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from kg.store.base import Table
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import bind_values
 
-from .servers import free_port, oxigraph_cli, oxigraph_serve, wait_until_up
+from .servers import free_port, oxigraph_cli, oxigraph_serve, stop, wait_until_up
 
 QUESTION = "firms-training-outside"
 COMBOS = [{"vendor": v, "jurisdiction": j} for j in ("china", "united-states") for v in ("nvidia", "amd", "intel")]
@@ -94,12 +94,7 @@ def _over_http(store_dir: Path, cli_dir: Path, texts: list[str]) -> None:
                       f"{statistics.median(peer) * 1000:.0f} ms; {ratios[-1]:.2f}x", flush=True)
         print(f"median ratio, uncached /questions to oxigraph serve: {statistics.median(ratios):.2f}x")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
 
 
 if __name__ == "__main__":
