@@ -49,6 +49,9 @@ PREFIXES: dict[str, str] = {
     "wd": str(WD),
 }
 
+# Prefixes for writing RDF: claim IRIs hold a slash, which a prefixed name can only show escaped.
+SERIALIZATION_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "claim"}
+
 # Vocabularies whose terms curated data may use, provided the ontology declares the term.
 CURATION_PREFIXES = {k: v for k, v in PREFIXES.items() if k not in {"id", "claim", "doc", "src", "wd", "xsd"}}
 

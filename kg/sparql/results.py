@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES
+from ..namespaces import SERIALIZATION_PREFIXES
 from .formats import Format
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -129,6 +129,6 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
 def write_rdf(items: Iterable[Any], fmt: Format) -> bytes:
     """Triples or quads (pyoxigraph) in an RDF syntax; Turtle and TriG use the project's prefixes."""
     rdf_format = _RDF_FORMATS[fmt.name]
-    prefixes = PREFIXES if fmt.name in ("turtle", "trig") else None
+    prefixes = SERIALIZATION_PREFIXES if fmt.name in ("turtle", "trig") else None
     data = ox.serialize(list(items), format=rdf_format, prefixes=prefixes)
     return data if isinstance(data, bytes) else b""

@@ -110,11 +110,11 @@ class Store(ABC):
         """Serialise everything (or one named graph) in an EXPORT_FORMATS format; triple formats merge graphs."""
         from rdflib import Dataset
 
-        from ..namespaces import PREFIXES
+        from ..namespaces import SERIALIZATION_PREFIXES
 
         rdflib_format, _, quads = EXPORT_FORMATS[fmt]
         target: Graph | Dataset = Dataset() if quads else Graph()
-        for prefix, ns in PREFIXES.items():
+        for prefix, ns in SERIALIZATION_PREFIXES.items():
             target.bind(prefix, ns)
         for s, p, o, g in self.quads(graph):
             if isinstance(target, Dataset):

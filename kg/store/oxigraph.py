@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
 
 from ..errors import QueryError, QuerySyntaxError, StoreError
-from ..namespaces import PREFIXES
+from ..namespaces import SERIALIZATION_PREFIXES
 from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
 from .convert import from_ox, graph_name, to_ox
 
@@ -207,7 +207,7 @@ class OxigraphStore(Store):
         """Native serialisation: faithful to stored lexical forms and fast on large stores."""
         rdf_format = _OX_FORMATS[fmt]
         keeps_graphs = EXPORT_FORMATS[fmt][2]
-        prefixes = dict(PREFIXES)
+        prefixes = dict(SERIALIZATION_PREFIXES)
         if graph is not None:
             if keeps_graphs:
                 quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
@@ -216,7 +216,7 @@ class OxigraphStore(Store):
         if keeps_graphs:
             return bytes(self._store.dump(format=rdf_format, prefixes=prefixes))
         triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-        return triples.serialize(format=rdf_format) or b""
+        return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
 
     def close(self) -> None:
         with self._lock:

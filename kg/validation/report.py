@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from ..evidence import Evidence
-from ..namespaces import AIC, PREFIXES, SH
+from ..namespaces import AIC, SERIALIZATION_PREFIXES, SH
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _ORDER = {"violation": 0, "warning": 1, "info": 2}
@@ -208,7 +208,7 @@ def _label(g: Graph, node: Node) -> str | None:
 
 def _short(term: object) -> str:
     text = str(term)
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in SERIALIZATION_PREFIXES.items():
         if text.startswith(ns):
             return f"{prefix}:{text[len(ns):]}"
     for prefix, ns in (("sh", str(SH)), ("aicsh", SHAPES_NS)):
@@ -218,7 +218,7 @@ def _short(term: object) -> str:
 
 
 def _bind(g: Graph) -> Graph:
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in SERIALIZATION_PREFIXES.items():
         g.bind(prefix, ns)
     g.bind("sh", str(SH))
     return g
