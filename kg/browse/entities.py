@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -78,13 +79,9 @@ def entity_facts(store: Store, ident: str) -> dict[str, Any]:
     types: list[str] = []
     for row in _table(store, "entity-facts", {"entity": iri}).rows:
         p, o = row["p"], row["o"]
-        key = (str(p), o.n3())
-        fact = out_facts.get(key)
-        if fact is None:
-            fact = out_facts[key] = {"property": value_json(p, row.get("pLabel")),
-                                     "value": value_json(o, row.get("oLabel")), "evidence": []}
-        if not any(e.get("claim") == str(row["claim"]) for e in fact["evidence"]):
-            fact["evidence"] += ev(row["claim"])
+        fact = out_facts.setdefault((str(p), o.n3()), {"property": value_json(p, row.get("pLabel")),
+                                                       "value": value_json(o, row.get("oLabel")), "evidence": []})
+        _add_evidence(fact, row["claim"], ev)
         if str(p).endswith("#label") and label is None:
             label = str(o)
         if str(p).endswith("#type"):
@@ -92,13 +89,9 @@ def entity_facts(store: Store, ident: str) -> dict[str, Any]:
     in_facts: dict[tuple[str, str], dict[str, Any]] = {}
     for row in _table(store, "entity-incoming", {"entity": iri}).rows:
         s, p = row["s"], row["p"]
-        key = (s.n3(), str(p))
-        fact = in_facts.get(key)
-        if fact is None:
-            fact = in_facts[key] = {"subject": value_json(s, row.get("sLabel")),
-                                    "property": value_json(p, row.get("pLabel")), "evidence": []}
-        if not any(e.get("claim") == str(row["claim"]) for e in fact["evidence"]):
-            fact["evidence"] += ev(row["claim"])
+        fact = in_facts.setdefault((s.n3(), str(p)), {"subject": value_json(s, row.get("sLabel")),
+                                                      "property": value_json(p, row.get("pLabel")), "evidence": []})
+        _add_evidence(fact, row["claim"], ev)
     inferred: dict[tuple[str, str], dict[str, Any]] = {}
     for row in _table(store, "entity-inferred", {"entity": iri}).rows:
         p, o = row["p"], row["o"]
@@ -112,3 +105,9 @@ def entity_facts(store: Store, ident: str) -> dict[str, Any]:
     return {"id": ident_short, "iri": str(iri), "label": label, "types": types,
             "facts": list(out_facts.values()), "incoming": list(in_facts.values()),
             "inferred": list(inferred.values())}
+
+
+def _add_evidence(fact: dict[str, Any], claim: Any, ev: Callable[[Any], list[dict[str, Any]]]) -> None:
+    """Attach a claim's evidence to a fact once, however many rows repeat the pair."""
+    if not any(e.get("claim") == str(claim) for e in fact["evidence"]):
+        fact["evidence"] += ev(claim)
