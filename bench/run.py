@@ -35,7 +35,7 @@ from kg.loader import Build
 from kg.questions import ask, bind_parameters, get_question
 from kg.reasoning_scaled import closure_scaled
 from kg.store.oxigraph import OxigraphStore
-from kg.store.remote import bind_values
+from kg.store.values import bind_values
 
 from .generate import compile_dataset, write_dataset, write_nquads
 from .servers import free_port, oxigraph_cli, oxigraph_serve, process, stop

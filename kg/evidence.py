@@ -20,7 +20,7 @@ from rdflib.term import Identifier
 from .namespaces import AIC, INFERRED_GRAPH, OA, ONTOLOGY_GRAPH, PROV, PROVENANCE_GRAPH
 from .store.base import Store
 
-_NOT_CLAIMS = {ONTOLOGY_GRAPH, PROVENANCE_GRAPH, INFERRED_GRAPH}
+NOT_CLAIMS = {ONTOLOGY_GRAPH, PROVENANCE_GRAPH, INFERRED_GRAPH}
 
 
 @dataclass
@@ -102,7 +102,7 @@ def claim_evidence(store: Store, claim: URIRef, reader: EvidenceReader | None = 
         claim=str(claim), kind=kind, status=w.label(status) or _str(status),
         attributed_to=w.label(attributed) or _str(attributed),
         document=_str(document), document_title=w.text(document, DCTERMS.title),
-        time=w.text(claim, AIC.refersToTime), time_precision=_unit(w.text(claim, AIC.timePrecision)),
+        time=w.text(claim, AIC.refersToTime), time_precision=time_unit(w.text(claim, AIC.timePrecision)),
         time_relation=w.text(claim, AIC.timeRelation), time_expression=w.text(claim, AIC.timeExpression),
         note=w.text(claim, AIC.note),
     )
@@ -122,7 +122,7 @@ def claim_evidence(store: Store, claim: URIRef, reader: EvidenceReader | None = 
 
 def subject_evidence(store: Store, subject: URIRef, reader: EvidenceReader | None = None) -> list[Evidence]:
     """The evidence of every claim that asserts a fact about `subject`."""
-    claims = sorted(store.graphs_about(subject) - _NOT_CLAIMS)
+    claims = sorted(store.graphs_about(subject) - NOT_CLAIMS)
     w = reader if reader is not None and reader.store is store else EvidenceReader(store)
     return [e for claim in claims if (e := claim_evidence(store, claim, w)) is not None]
 
@@ -131,5 +131,5 @@ def _str(term: Identifier | None) -> str | None:
     return str(term) if term is not None else None
 
 
-def _unit(iri: str | None) -> str | None:
+def time_unit(iri: str | None) -> str | None:
     return iri.rsplit("unit", 1)[-1].lower() if iri else None

@@ -20,14 +20,17 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+from rdflib.namespace import RDFS
 from rdflib.term import Identifier
 
 from .errors import ParameterError, UnknownQuestionError
-from .evidence import Evidence, EvidenceReader, claim_evidence, subject_evidence
+from .evidence import Evidence
+from .evidence_index import evidence_index
 from .namespaces import AIC, ID
 from .store.base import Store, Table
+from .store.jsonrows import term_json
 
 PARAM_TYPES = ("entity", "date", "string", "integer")
 _PARAM = re.compile(
@@ -180,19 +183,6 @@ class Answer:
                 "variables": self.table.variables, "rows": rows}
 
 
-def term_json(term: Identifier) -> Any:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, Literal):
-        out: dict[str, Any] = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["lang"] = term.language
-        elif term.datatype is not None and term.datatype != XSD.string:
-            out["datatype"] = str(term.datatype)
-        return out
-    return {"type": "bnode", "value": str(term)}
-
-
 def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer:
     """Run a named question; each row carries the evidence (claims) for its subject."""
     question = get_question(name)
@@ -200,21 +190,48 @@ def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer
     result = store.query(question.sparql, bound)
     if not isinstance(result, Table):
         raise TypeError(f"question {name} is not a SELECT query")
-    cache: dict[URIRef, list[Evidence]] = {}
-    reader = EvidenceReader(store)
+    index = evidence_index(store)
     evidence: list[list[Evidence]] = []
     for row in result.rows:
-        if question.subject == "claim" and isinstance(row.get("claim"), URIRef):
-            claims = [row["claim"]]
-        elif question.subject and isinstance(subj := row.get(question.subject), URIRef):
-            if subj not in cache:
-                cache[subj] = subject_evidence(store, subj, reader)
-            evidence.append(cache[subj])
-            continue
+        term = row.get(question.subject) if question.subject else None
+        kind, iri = _evidence_source(question, str(term) if isinstance(term, URIRef) else None)
+        if kind == "claim":
+            evidence.append([e] if (e := index.evidence(iri)) is not None else [])
+        elif kind == "subject":
+            evidence.append(index.subject_evidence(iri))
         else:
-            claims = []
-        evidence.append([e for c in claims if isinstance(c, URIRef) if (e := claim_evidence(store, c, reader))])
+            evidence.append([])
     return Answer(question, bound, result, evidence)
+
+
+def answer_json(store: Store, name: str, params: dict[str, str] | None = None) -> bytes:
+    """`ask(...).to_dict()` as JSON bytes, written without building rdflib terms or Evidence dicts.
+
+    The rows come from the store's own JSON writer and each row's evidence is a fragment the evidence
+    index serialised once per store version: big answers cost little more than the query.
+    """
+    question = get_question(name)
+    bound = bind_parameters(store, question, params or {})
+    result = store.select_json(question.sparql, bound)
+    index = evidence_index(store)
+    rows = []
+    for row in result.rows:
+        term = row.get(question.subject) if question.subject else None
+        kind, iri = _evidence_source(question, term["value"] if term and term["type"] == "uri" else None)
+        evidence = (index.claim_json(iri) if kind == "claim" else index.subject_json(iri) if kind == "subject"
+                    else b"[]")
+        rows.append({"values": row, "evidence": orjson.Fragment(evidence)})
+    return orjson.dumps({"question": question.name, "title": question.title,
+                         "parameters": {k: term_json(v) for k, v in bound.items()},
+                         "variables": result.variables, "rows": rows})
+
+
+def _evidence_source(question: Question, iri: str | None) -> tuple[str, str]:
+    """Where a row's evidence comes from, given the IRI in its subject column (None: not an IRI):
+    the claim itself (questions about claims), the claims about the subject, or nothing."""
+    if iri is None:
+        return "none", ""
+    return ("claim" if question.subject == "claim" else "subject"), iri
 
 
 def label_of(store: Store, iri: URIRef) -> str | None:

@@ -14,7 +14,8 @@ from kg.loader import Build
 from kg.namespaces import ID, INFERRED_GRAPH
 from kg.questions import ask, questions
 from kg.store import Store, Table
-from kg.store.remote import RemoteStore, bind_values
+from kg.store.remote import RemoteStore
+from kg.store.values import bind_values
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from kg.errors import QuerySyntaxError, StoreError
 from kg.loader import Build
 from kg.store import Store, Table, open_store
 from kg.store.base import Quad
+from kg.store.jsonrows import term_json
 
 G = URIRef("urn:test:g")
 A, B, C = URIRef("urn:test:a"), URIRef("urn:test:b"), URIRef("urn:test:c")
@@ -96,3 +97,22 @@ def test_default_graph_is_the_union_and_can_be_restricted(store: Store) -> None:
 def test_malformed_query_is_a_syntax_error(store: Store) -> None:
     with pytest.raises(QuerySyntaxError):
         store.query("SELECT WHERE {")
+
+
+def test_select_json_binds_values_without_letting_them_become_syntax(store: Store) -> None:
+    hostile = Literal('x" } ; DROP ALL ; SELECT * { ?s ?p ?o } #\n"""')
+    rows = store.select_json("SELECT ?v ?w WHERE { BIND(STRLEN(?v) AS ?w) }", {"v": hostile})
+    assert rows.variables == ["v", "w"]
+    assert rows.rows == [{"v": {"type": "literal", "value": str(hostile)},
+                          "w": {"type": "literal", "value": str(len(hostile)),
+                                "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]
+    assert store.count() > 0
+
+
+def test_select_json_gives_the_terms_of_query(store: Store) -> None:
+    sparql = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?label"
+    table = store.query(sparql)
+    assert isinstance(table, Table)
+    assert store.select_json(sparql).rows == [{k: term_json(v) for k, v in row.items()} for row in table.rows]
+    with pytest.raises(QuerySyntaxError):
+        store.select_json("SELECT ?s WHERE { ?s ")

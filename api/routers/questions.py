@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from kg.errors import ParameterError
 from kg.questions import Parameter, Question, get_question, questions
@@ -24,7 +25,7 @@ def list_questions(request: Request) -> list[dict[str, Any]]:
     return [{**q.to_dict(), "path": f"/questions/{q.name}"} for q in questions().values()]
 
 
-def _answer(runtime: Runtime, request: Request, question: Question) -> dict[str, Any]:
+def _answer(runtime: Runtime, request: Request, question: Question) -> Response:
     known = {p.name for p in question.parameters}
     for key in request.query_params:
         if key not in known:
@@ -35,8 +36,9 @@ def _answer(runtime: Runtime, request: Request, question: Question) -> dict[str,
         if key in params:
             raise ParameterError(f"parameter '{key}' is given more than once", term=key)
         params[key] = value
-    answer: dict[str, Any] = runtime.run("ask", {"name": question.name, "params": params})
-    return answer
+    # The worker hands back the answer already serialised (kg.questions.answer_json).
+    body: bytes = runtime.run("ask", {"name": question.name, "params": params})
+    return Response(body, media_type="application/json")
 
 
 def _annotation(p: Parameter) -> Any:
@@ -53,7 +55,7 @@ def _annotation(p: Parameter) -> Any:
 
 
 def _endpoint(question: Question) -> Any:
-    def endpoint(request: Request, runtime: RuntimeDep, **_params: Any) -> dict[str, Any]:
+    def endpoint(request: Request, runtime: RuntimeDep, **_params: Any) -> Response:
         return _answer(runtime, request, question)
 
     parameters = [
@@ -69,7 +71,7 @@ def _endpoint(question: Question) -> Any:
 
 for _q in questions().values():
     router.add_api_route(
-        f"/questions/{_q.name}", _endpoint(_q), methods=["GET"], summary=_q.title,
+        f"/questions/{_q.name}", _endpoint(_q), methods=["GET"], summary=_q.title, response_class=JSONResponse,
         description=_q.description + "\n\nEach row carries its evidence: the claims behind it with their "
         "verbatim quote and document (or cited reference source), attribution and status.",
         responses={"400": {"description": "Bad or unknown parameter, unknown entity."},
@@ -77,5 +79,5 @@ for _q in questions().values():
 
 
 @router.get("/questions/{name}", summary="Any named question (unknown names give 404)", include_in_schema=False)
-def ask_any(name: str, request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+def ask_any(name: str, request: Request, runtime: RuntimeDep) -> Response:
     return _answer(runtime, request, get_question(name))

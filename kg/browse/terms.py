@@ -8,7 +8,7 @@ from rdflib import URIRef
 from rdflib.term import Identifier
 
 from ..namespaces import PREFIXES
-from ..questions import term_json
+from ..store.jsonrows import term_json
 
 
 def curie(term: Identifier | str) -> str:

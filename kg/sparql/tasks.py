@@ -17,8 +17,8 @@ from .runner import run_sparql
 _ANSWERS = AnswerCache()
 
 
-def _ask(store: Store, payload: dict[str, Any]) -> dict[str, Any]:
-    return _ANSWERS.ask(store, payload["name"], payload.get("params") or {}).to_dict()
+def _ask(store: Store, payload: dict[str, Any]) -> bytes:
+    return _ANSWERS.answer_json(store, payload["name"], payload.get("params") or {})
 
 
 def _status(store: Store, _payload: Any) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
 
+from .jsonrows import JsonRows, term_json
+
 # Export format name -> (rdflib format, media type, keeps named graphs)
 EXPORT_FORMATS: dict[str, tuple[str, str, bool]] = {
     "turtle": ("turtle", "text/turtle", False),
@@ -54,6 +56,18 @@ class Store(ABC):
 
         Raises QuerySyntaxError for a malformed query.
         """
+
+    def select_json(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> JsonRows:
+        """A SELECT query's rows as JSON terms, for callers that only serialise them.
+
+        Stores that can serialise results natively override this to skip building rdflib terms.
+        """
+        from ..errors import QueryError
+
+        table = self.query(sparql, bindings)
+        if not isinstance(table, Table):
+            raise QueryError("select_json needs a SELECT query")
+        return JsonRows(table.variables, [{k: term_json(v) for k, v in row.items()} for row in table.rows])
 
     @abstractmethod
     def update(self, sparql: str) -> None:

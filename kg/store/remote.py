@@ -33,6 +33,7 @@ from rdflib.term import Identifier, Node
 
 from ..errors import QueryError, QuerySyntaxError, StoreError
 from .base import Quad, QueryResult, Store, Table, Triple
+from .values import bind_values, term_n3
 
 VERSION_GRAPH = URIRef("https://w3id.org/aichips/graph/store-version")
 _VERSION_SUBJECT = URIRef("https://w3id.org/aichips/store")
@@ -168,57 +169,6 @@ def _data_n3(term: Node) -> str:
     if isinstance(term, BNode):
         return "_:b" + "".join(c for c in str(term) if c.isalnum())
     return term_n3(term)
-
-
-def term_n3(term: Node) -> str:
-    """A term as SPARQL text, by rdflib's own serialiser (escapes literals, refuses bad IRIs)."""
-    if isinstance(term, BNode):
-        raise StoreError("a blank node cannot be bound to a query variable")
-    if not isinstance(term, URIRef | Literal):
-        raise StoreError(f"cannot send {term!r} to a remote store")
-    try:
-        return term.n3()
-    except Exception as exc:  # rdflib raises plain Exception for an IRI with forbidden characters
-        raise StoreError(f"cannot serialise {term!r}: {exc}") from exc
-
-
-def bind_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
-    """Insert `VALUES (?a ?b) { (<x> "y") }` right after the first `{` of the query's outermost group."""
-    names = sorted(bindings)
-    for name in names:
-        if not name.replace("_", "a").isalnum():
-            raise StoreError(f"bad variable name {name!r}")
-    row = " ".join(term_n3(bindings[n]) for n in names)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
-    at = _first_brace(sparql)
-    return sparql[:at + 1] + block + sparql[at + 1:]
-
-
-def _first_brace(sparql: str) -> int:
-    """Offset of the first `{` outside comments, IRIs and string literals."""
-    i, n = 0, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c == "#":
-            nl = sparql.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        if c == "<":
-            end = sparql.find(">", i)
-            if end > 0 and " " not in sparql[i:end] and "\n" not in sparql[i:end]:
-                i = end + 1
-                continue
-        if c in "\"'":
-            quote = sparql[i:i + 3] if sparql[i:i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and not sparql.startswith(quote, j):
-                j += 2 if sparql[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "{":
-            return i
-        i += 1
-    raise QuerySyntaxError("query has no group pattern to bind values in")
 
 
 def parse_json_results(doc: Mapping[str, Any]) -> Table | bool:

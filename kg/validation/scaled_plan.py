@@ -26,7 +26,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ..namespaces import SH
-from ..store.remote import _first_brace, bind_values, term_n3
+from ..store.values import bind_values, first_brace, term_n3
 
 TEMPLATES = Path(__file__).parent / "sparql"
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
@@ -242,7 +242,7 @@ def _sparql_checks(g: Graph, shape: Node, target: str) -> list[Check]:
                         raise Unsupported(f"prefix {prefix!r}")
                     prefixes += f"PREFIX {prefix}: {term_n3(URIRef(str(ns)))}\n"
         text = anti_joins(prefixes + select)
-        at = _first_brace(text)
+        at = first_brace(text)
         text = text[:at + 1] + f" {target} " + text[at + 1:]
         if not isinstance(shape, URIRef):
             raise Unsupported("a blank-node shape with a SPARQL constraint")
