@@ -9,7 +9,7 @@ import pytest
 from kg.errors import ParameterError, UnknownQuestionError
 from kg.evidence import claim_evidence
 from kg.namespaces import CLAIM, ID
-from kg.questions import ask, bind_parameters, questions
+from kg.questions import ask, bind_parameters, get_question, questions
 from kg.store import Store, Table
 
 
@@ -116,6 +116,15 @@ def test_rescinded_diffusion_rule_is_in_force_only_between_its_dates(store: Stor
     rules = {str(r["rule"]).removeprefix(str(ID)) for r in answer.table.rows}
     assert ("us-ai-diffusion-rule" in rules) is in_force
     assert "us-acs-update-2023" in rules
+
+
+def test_recorded_status_is_labelled_as_recorded_not_as_on_the_date(store: Store) -> None:
+    """In force on 2025-03-01, rescinded since: the column says what is recorded, its name says so."""
+    answer = ask(store, "rules-in-force", {"jurisdiction": "united-states", "date": "2025-03-01"})
+    assert "statusLabel" not in answer.table.variables
+    recorded = {str(r["rule"]).removeprefix(str(ID)): str(r.get("recordedStatusLabel")) for r in answer.table.rows}
+    assert recorded["us-ai-diffusion-rule"] == "rescinded"
+    assert "recorded now" in get_question("rules-in-force").description
 
 
 def test_h100_to_china_is_covered_through_its_export_classification(store: Store) -> None:
