@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     validation_timeout: float = Field(default=120.0, gt=0, le=3600, 
         description="Seconds a validation run may take.")
     query_workers: int = Field(default=2, ge=1, le=64, description="Worker processes that evaluate queries.")
+    evidence_index_max_claims: int = Field(default=1_000_000, ge=0, description=(
+        "Most claims a query worker indexes in memory (~1 KB each); beyond, evidence is read per claim."))
     update_token: SecretStr | None = Field(default=None, description="Bearer token enabling SPARQL Update; unset: off.")
     cors_origins: str = Field(default="*", description="Comma-separated origins allowed by CORS ('*' for any).")
     load_if_empty: bool = Field(default=True, description="`kg serve` builds the graph first when the store is empty.")

@@ -110,3 +110,10 @@ def test_index_equals_the_walk_on_a_generated_10k_graph(tmp_path: Path) -> None:
     answer = orjson.loads(answer_json(store, "firms-training-outside"))
     assert answer["rows"] and answer == ask(store, "firms-training-outside").to_dict()
     store.close()
+
+
+def test_a_store_with_more_claims_than_the_cap_stays_lazy_and_right(oxigraph_store: Store) -> None:
+    index = EvidenceIndex(oxigraph_store).build(max_claims=10)
+    assert not index.built
+    assert_index_matches_walk(oxigraph_store, index)
+    assert EvidenceIndex(oxigraph_store).build(max_claims=100_000).built

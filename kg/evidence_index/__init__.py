@@ -16,6 +16,7 @@ Query workers build at start and, in the background, whenever they move to a new
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections import defaultdict
@@ -30,6 +31,13 @@ from ..evidence import NOT_CLAIMS, Evidence, EvidenceReader, claim_evidence, tim
 from ..namespaces import AIC
 from ..store.base import Store
 from ..store.jsonrows import JsonTerm
+
+LAZY_MEMO_MAX = 100_000  # claims remembered by an index that is not built
+log = logging.getLogger("kg.evidence_index")
+
+
+class _TooManyClaims(Exception):
+    pass
 
 
 class EvidenceIndex:
@@ -57,9 +65,15 @@ class EvidenceIndex:
 
     def evidence(self, claim: str) -> Evidence | None:
         """The claim's evidence, or None if the provenance graph has no such claim."""
-        if claim not in self._evidence:
-            self._evidence[claim] = claim_evidence(self.store, URIRef(claim), self._reader)
-        return self._evidence[claim]
+        if claim in self._evidence:
+            return self._evidence[claim]
+        found = claim_evidence(self.store, URIRef(claim), self._reader)
+        if self._subjects is None and len(self._evidence) >= LAZY_MEMO_MAX:
+            self._evidence = {}  # an unbuilt index over a huge store must not grow without bound
+            self._json = {}
+            self._reader = EvidenceReader(self.store)
+        self._evidence[claim] = found
+        return found
 
     def subject_evidence(self, subject: str) -> list[Evidence]:
         return [e for c in self.claims_about(subject) if (e := self.evidence(c)) is not None]
@@ -77,29 +91,35 @@ class EvidenceIndex:
 
     # -- building -------------------------------------------------------------------------------------
 
-    def build(self) -> EvidenceIndex:
-        """Read every claim of the version at once (idempotent; safe beside lazy readers)."""
+    def build(self, max_claims: int | None = None) -> EvidenceIndex:
+        """Read every claim of the version at once (idempotent; safe beside lazy readers). A store with
+        more than `max_claims` claims is left lazy: the index would not fit comfortably in memory."""
         with self._build_lock:
             if self._subjects is None:
-                self._build()
+                try:
+                    self._build(max_claims)
+                except _TooManyClaims:
+                    log.warning("evidence index: more than %s claims; evidence is read per claim", max_claims)
         return self
 
-    def build_in_background(self) -> threading.Thread:
-        thread = threading.Thread(target=self.build, name="kg-evidence-index", daemon=True)
+    def build_in_background(self, max_claims: int | None = None) -> threading.Thread:
+        thread = threading.Thread(target=self.build, args=(max_claims,), name="kg-evidence-index", daemon=True)
         thread.start()
         return thread
 
-    def _build(self) -> None:
+    def _build(self, max_claims: int | None) -> None:
         reader = EvidenceReader(self.store)  # its own: the lazy path may be using self._reader
         subjects: dict[str, list[str]] = defaultdict(list)
-        for row in self.store.select_json(_query("subject-claims")).rows:
+        for row in self.store.select_iter(_query("subject-claims")):
             if row["subject"]["type"] == "uri":
                 subjects[row["subject"]["value"]].append(row["claim"]["value"])
         rows_of: dict[str, list[dict[str, JsonTerm]]] = defaultdict(list)
-        for row in self.store.select_json(_query("claim-fields")).rows:
+        for row in self.store.select_iter(_query("claim-fields")):
             rows_of[row["claim"]["value"]].append(row)
+            if max_claims is not None and len(rows_of) > max_claims:
+                raise _TooManyClaims
         citations: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for row in self.store.select_json(_query("claim-citations")).rows:
+        for row in self.store.select_iter(_query("claim-citations")):
             citations[row["claim"]["value"]][row["source"]["value"]].append(row["citation"]["value"])
         evidence: dict[str, Evidence | None] = {}
         for claim, rows in rows_of.items():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
 
-from .jsonrows import JsonRows, term_json
+from .jsonrows import JsonRows, JsonTerm, term_json
 
 # Export format name -> (rdflib format, media type, keeps named graphs)
 EXPORT_FORMATS: dict[str, tuple[str, str, bool]] = {
@@ -68,6 +68,10 @@ class Store(ABC):
         if not isinstance(table, Table):
             raise QueryError("select_json needs a SELECT query")
         return JsonRows(table.variables, [{k: term_json(v) for k, v in row.items()} for row in table.rows])
+
+    def select_iter(self, sparql: str) -> Iterator[dict[str, JsonTerm]]:
+        """A SELECT query's rows as JSON terms, one at a time (for reading large results in one pass)."""
+        yield from self.select_json(sparql).rows
 
     @abstractmethod
     def update(self, sparql: str) -> None:

@@ -53,3 +53,19 @@ def from_ox(term: Any) -> Identifier:
 
 def graph_name(term: Any) -> URIRef | None:
     return None if isinstance(term, ox.DefaultGraph) else URIRef(term.value)
+
+
+def json_term(term: Any) -> dict[str, str]:
+    """An Oxigraph term in the JSON form of `kg.store.jsonrows` (no rdflib term on the way)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"type": "literal", "value": term.value, "lang": term.language}
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": dt}
+    raise TypeError(f"cannot convert {term!r} to a JSON term")

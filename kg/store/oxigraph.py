@@ -25,8 +25,8 @@ from rdflib.term import Identifier, Node
 from ..errors import QueryError, QuerySyntaxError, StoreError
 from ..namespaces import SERIALIZATION_PREFIXES
 from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
-from .convert import from_ox, graph_name, to_ox
-from .jsonrows import JsonRows, from_sparql_json
+from .convert import from_ox, graph_name, json_term, to_ox
+from .jsonrows import JsonRows, JsonTerm, from_sparql_json
 from .values import bind_values
 
 CURRENT = "CURRENT"
@@ -137,6 +137,20 @@ class OxigraphStore(Store):
         except (RuntimeError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from exc
         return JsonRows(data["head"]["vars"], from_sparql_json(data["results"]["bindings"]))
+
+    def select_iter(self, sparql: str) -> Iterator[dict[str, JsonTerm]]:
+        # Row by row: parsing a whole large result at once holds every row's terms in memory together.
+        try:
+            result = self._store.query(sparql, use_default_graph_as_union=True)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("select_iter needs a SELECT query")
+            names = [v.value for v in result.variables]
+            for solution in result:
+                yield {name: json_term(value) for name in names if (value := solution[name]) is not None}
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
+        except (RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from exc
 
     def update(self, sparql: str) -> None:
         def apply(store: Any) -> None:
