@@ -45,16 +45,19 @@ def closure(ontology: Graph, asserted: Iterable[Graph]) -> Graph:
     return inferred
 
 
+_SAME_AS, _TYPE = OWL.sameAs, RDF.type
+_REFLEXIVE_NOISE = {OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
+_ERRNS = str(ERRNS)
+
+
 def _worth_keeping(t: Triple) -> bool:
     s, p, o = t
     if isinstance(s, Literal) or not isinstance(p, URIRef):
         return False
     if isinstance(s, URIRef) and str(s).startswith(_META_NAMESPACES):
         return False
-    if p == OWL.sameAs and s == o:
+    if p == _TYPE:
+        return o not in _NOISE_OBJECTS
+    if s == o and (p == _SAME_AS or p in _REFLEXIVE_NOISE):
         return False
-    if p == RDF.type and o in _NOISE_OBJECTS:
-        return False
-    if p in (OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf) and s == o:
-        return False
-    return not str(p).startswith(str(ERRNS))
+    return not str(p).startswith(_ERRNS)

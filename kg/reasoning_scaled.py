@@ -167,84 +167,145 @@ def closure_scaled(ontology: Graph, asserted: Iterable[Graph]) -> Graph:
     problems = supports(ontology, graphs)
     if problems:
         raise UnsupportedOntologyError("the scaled reasoner does not implement: " + "; ".join(problems))
-    base: set[Triple] = set(ontology)
-    for g in graphs:
-        base.update(g)
-    known: set[Triple] = set(base)
-    known.update(t for t in closed_tbox if not str(t[1]).startswith(str(ERRNS)))
-    _saturate(known, tbox)
-    _check_consistency(known, tbox)
+    # Saturate on integers: every set and dict operation on rdflib terms hashes a fresh (class name,
+    # string) tuple, which cost most of the time at a million triples.
+    terms = _Terms()
+    base: set[IdTriple] = set()
+    for g in (ontology, *graphs):
+        base.update(map(terms.triple, g))
+    known: set[IdTriple] = set(base)
+    known.update(terms.triple(t) for t in closed_tbox if not str(t[1]).startswith(str(ERRNS)))
+    rules = _Rules(tbox, terms)
+    _saturate(known, rules)
+    _check_consistency(known, rules, terms)
     inferred = Graph()
-    for t in known:
-        if t not in base and _worth_keeping(t):
-            inferred.add(t)
+    for t in known - base:
+        triple = terms.decode(t)
+        if _worth_keeping(triple):
+            inferred.add(triple)
     return inferred
 
 
-def _saturate(known: set[Triple], tbox: _TBox) -> None:
-    joined = tbox.joined
-    out: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
-    into: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
+IdTriple = tuple[int, int, int]
+
+
+class _Terms:
+    """Terms <-> integers. Literals get odd numbers, so rules that skip literal objects test one bit."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Node, int] = {}
+        self.nodes: list[Node] = []
+
+    def id(self, node: Node) -> int:
+        found = self.ids.get(node)
+        if found is None:
+            found = self.ids[node] = len(self.nodes) * 2 + (1 if isinstance(node, Literal) else 0)
+            self.nodes.append(node)
+        return found
+
+    def triple(self, t: Triple) -> IdTriple:
+        return self.id(t[0]), self.id(t[1]), self.id(t[2])
+
+    def node(self, i: int) -> Node:
+        return self.nodes[i >> 1]
+
+    def decode(self, t: IdTriple) -> Triple:
+        nodes = self.nodes
+        return nodes[t[0] >> 1], nodes[t[1] >> 1], nodes[t[2] >> 1]
+
+
+class _Rules:
+    """The terminology in integer form, as the instance rules use it."""
+
+    def __init__(self, tbox: _TBox, terms: _Terms) -> None:
+        def ids(values: Iterable[Node]) -> set[int]:
+            return {terms.id(v) for v in values}
+
+        def mapping(table: dict[Node, set[Node]]) -> dict[int, set[int]]:
+            return {terms.id(k): ids(v) for k, v in table.items()}
+
+        def chains(table: dict[Node, list[tuple[Node, Node]]]) -> dict[int, list[tuple[int, int]]]:
+            return {terms.id(k): [(terms.id(a), terms.id(b)) for a, b in v] for k, v in table.items()}
+
+        self.type = terms.id(RDF.type)
+        self.nothing = terms.id(OWL.Nothing)
+        self.superclasses = mapping(tbox.superclasses)
+        self.superprops = mapping(tbox.superprops)
+        self.domains = mapping(tbox.domains)
+        self.ranges = mapping(tbox.ranges)
+        self.inverses = mapping(tbox.inverses)
+        self.symmetric = ids(tbox.symmetric)
+        self.transitive = ids(tbox.transitive)
+        self.chains_first = chains(tbox.chains_first)
+        self.chains_second = chains(tbox.chains_second)
+        self.joined = ids(tbox.joined)
+        pairs = (sorted(pair, key=str) * (2 if len(pair) == 1 else 1) for pair in tbox.disjoint)
+        self.disjoint = [(terms.id(a), terms.id(b)) for a, b, *_ in pairs]
+
+
+def _saturate(known: set[IdTriple], r: _Rules) -> None:
+    joined = r.joined
+    out: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
+    into: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
     for s, p, o in known:
         if p in joined:
             out[p][s].add(o)
             into[p][o].add(s)
-    delta: set[Triple] = set(known)
-    rdf_type = RDF.type
+    delta: set[IdTriple] = set(known)
+    rdf_type = r.type
+    empty: tuple[()] = ()
     while delta:
-        new: list[Triple] = []
+        new: list[IdTriple] = []
         add = new.append
         for s, p, o in delta:
             if p == rdf_type:
-                for c in tbox.superclasses.get(o, ()):
+                for c in r.superclasses.get(o, empty):
                     add((s, rdf_type, c))
                 continue
-            for q in tbox.superprops.get(p, ()):
+            for q in r.superprops.get(p, empty):
                 add((s, q, o))
-            for c in tbox.domains.get(p, ()):
+            for c in r.domains.get(p, empty):
                 add((s, rdf_type, c))
-            if not isinstance(o, Literal):
-                for c in tbox.ranges.get(p, ()):
+            if not o & 1:  # not a literal
+                for c in r.ranges.get(p, empty):
                     add((o, rdf_type, c))
-                for q in tbox.inverses.get(p, ()):
+                for q in r.inverses.get(p, empty):
                     add((o, q, s))
-                if p in tbox.symmetric:
+                if p in r.symmetric:
                     add((o, p, s))
-                if p in tbox.transitive:
-                    for z in out[p].get(o, ()):
+                if p in r.transitive:
+                    for z in out[p].get(o, empty):
                         add((s, p, z))
-                    for w in into[p].get(s, ()):
+                    for w in into[p].get(s, empty):
                         add((w, p, o))
-                for p2, q in tbox.chains_first.get(p, ()):
-                    for z in out[p2].get(o, ()):
+                for p2, q in r.chains_first.get(p, empty):
+                    for z in out[p2].get(o, empty):
                         add((s, q, z))
-                for p1, q in tbox.chains_second.get(p, ()):
-                    for w in into[p1].get(s, ()):
+                for p1, q in r.chains_second.get(p, empty):
+                    for w in into[p1].get(s, empty):
                         add((w, q, o))
-        delta = set()
-        for t in new:
-            if t not in known:
-                known.add(t)
-                delta.add(t)
-                s, p, o = t
-                if p in joined:
-                    out[p][s].add(o)
-                    into[p][o].add(s)
+        delta = set(new)
+        delta -= known
+        known |= delta
+        for s, p, o in delta:
+            if p in joined:
+                out[p][s].add(o)
+                into[p][o].add(s)
 
 
-def _check_consistency(known: set[Triple], tbox: _TBox) -> None:
-    types: dict[Node, set[Node]] = defaultdict(set)
+def _check_consistency(known: set[IdTriple], r: _Rules, terms: _Terms) -> None:
+    types: dict[int, set[int]] = defaultdict(set)
     for s, p, o in known:
-        if p == RDF.type:
+        if p == r.type:
             types[s].add(o)
     errors = []
     for s, classes in types.items():
-        if OWL.Nothing in classes:
-            errors.append(f"{s} is an instance of owl:Nothing")
-        for pair in tbox.disjoint:
-            if pair <= classes and not isinstance(s, BNode):
-                a, b = sorted(str(c) for c in pair)
-                errors.append(f"{s} is an instance of disjoint classes {a} and {b}")
+        subject = terms.node(s)
+        if r.nothing in classes:
+            errors.append(f"{subject} is an instance of owl:Nothing")
+        for a, b in r.disjoint:
+            if a in classes and b in classes and not isinstance(subject, BNode):
+                errors.append(f"{subject} is an instance of disjoint classes {terms.node(a)} and {terms.node(b)}")
     if errors:
         raise InconsistencyError("OWL RL reasoning found inconsistencies: " + "; ".join(sorted(errors)))
 

@@ -55,17 +55,23 @@ def graph_name(term: Any) -> URIRef | None:
     return None if isinstance(term, ox.DefaultGraph) else URIRef(term.value)
 
 
-def json_term(term: Any) -> dict[str, str]:
-    """An Oxigraph term in the JSON form of `kg.store.jsonrows` (no rdflib term on the way)."""
+
+def json_term(term: Any, lang_key: str = "lang") -> dict[str, Any]:
+    """An Oxigraph term as a JSON term: the project's form (`kg.store.jsonrows`), or with
+    lang_key="xml:lang" the SPARQL 1.1 JSON results form (RDF 1.2 triple terms included)."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
     if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
         if term.language:
-            return {"type": "literal", "value": term.value, "lang": term.language}
-        dt = term.datatype.value
-        if dt == _XSD_STRING:
-            return {"type": "literal", "value": term.value}
-        return {"type": "literal", "value": term.value, "datatype": dt}
-    raise TypeError(f"cannot convert {term!r} to a JSON term")
+            out[lang_key] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": json_term(term.subject, lang_key),
+                                            "predicate": json_term(term.predicate, lang_key),
+                                            "object": json_term(term.object, lang_key)}}
+    raise TypeError(f"unexpected term {term!r}")
