@@ -27,7 +27,7 @@ from rdflib.term import Identifier
 
 from .errors import ParameterError, UnknownQuestionError
 from .evidence import Evidence
-from .evidence_index import evidence_index
+from .evidence_index import evidence_for_rows
 from .namespaces import AIC, ID
 from .store.base import Store, Table
 from .store.jsonrows import term_json
@@ -190,7 +190,7 @@ def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer
     result = store.query(question.sparql, bound)
     if not isinstance(result, Table):
         raise TypeError(f"question {name} is not a SELECT query")
-    index = evidence_index(store)
+    index = evidence_for_rows(store, len(result.rows))
     evidence: list[list[Evidence]] = []
     for row in result.rows:
         term = row.get(question.subject) if question.subject else None
@@ -213,7 +213,7 @@ def answer_json(store: Store, name: str, params: dict[str, str] | None = None) -
     question = get_question(name)
     bound = bind_parameters(store, question, params or {})
     result = store.select_json(question.sparql, bound)
-    index = evidence_index(store)
+    index = evidence_for_rows(store, len(result.rows))
     rows = []
     for row in result.rows:
         term = row.get(question.subject) if question.subject else None

@@ -78,6 +78,14 @@ def test_where_alibaba_trains(store: Store) -> None:
     assert vendors == {"Nvidia"}
 
 
+def test_where_alibaba_trains_pairs_each_facility_with_its_own_country(store: Store) -> None:
+    answer = ask(store, "where-firm-trains", {"firm": "alibaba"})
+    pairs = {(str(r["facilityLabel"]), str(r.get("placeLabel"))) for r in answer.table.rows if "facilityLabel" in r}
+    assert pairs, "the shipped data records Alibaba's facilities"
+    for facility, place in pairs:
+        assert place in facility, f"{facility} paired with {place}"
+
+
 def test_where_deepseek_trains_is_china_on_stockpiled_nvidia(store: Store) -> None:
     answer = ask(store, "where-firm-trains", {"firm": "deepseek"})
     rows = answer.table.rows

@@ -161,6 +161,25 @@ def _from_row(reader: EvidenceReader, row: dict[str, JsonTerm], citation: list[s
     )
 
 
+BUILD_FOR_ROWS = 200  # an answer this big reads all claims at once instead of walking per row
+
+
+@cache
+def default_max_claims() -> int:
+    from ..config import Settings
+
+    return Settings().evidence_index_max_claims
+
+
+def evidence_for_rows(store: Store, rows: int) -> EvidenceIndex:
+    """The version's index, built first when an answer of `rows` rows would otherwise walk the
+    provenance graph row by row: a dozen lookups per claim are a dozen round trips on a remote store."""
+    index = evidence_index(store)
+    if rows >= BUILD_FOR_ROWS and not index.built:
+        index.build(default_max_claims())
+    return index
+
+
 _INDEXES: weakref.WeakKeyDictionary[Store, EvidenceIndex] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
