@@ -8,6 +8,7 @@ from rdflib import URIRef
 
 from ..errors import NotFoundError
 from ..evidence import claim_evidence
+from ..evidence_index import evidence_for_rows
 from ..namespaces import DOC
 from ..store.base import Store, Table
 from .sparql import query
@@ -17,6 +18,7 @@ from .terms import value_json
 def list_documents(store: Store) -> list[dict[str, Any]]:
     result = store.query(query("documents"))
     assert isinstance(result, Table)
+    index = evidence_for_rows(store, len(result.rows))
     docs: dict[str, dict[str, Any]] = {}
     for row in result.rows:
         iri = str(row["doc"])
@@ -29,7 +31,7 @@ def list_documents(store: Store) -> list[dict[str, Any]]:
             "claims": []})
         claim = row.get("claim")
         if isinstance(claim, URIRef):
-            ev = claim_evidence(store, claim)
+            ev = index.evidence(str(claim))
             doc["claims"].append(ev.to_dict() if ev is not None else {"claim": str(claim)})
     for doc in docs.values():
         doc["claims"].sort(key=lambda c: (c.get("start") or 0, c["claim"]))

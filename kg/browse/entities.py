@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from ..errors import NotFoundError, ParameterError
-from ..evidence import Evidence, claim_evidence
+from ..evidence_index import evidence_index
 from ..namespaces import AIC, ID
 from ..questions import resolve_entity
 from ..store.base import Store, Table
@@ -65,13 +65,11 @@ def entity_facts(store: Store, ident: str) -> dict[str, Any]:
     """The entity's label and classes, its asserted facts (outgoing and incoming), each with the evidence
     of the claims asserting it, and the facts reasoning inferred."""
     iri = entity_iri(ident)
-    evidence: dict[URIRef, Evidence | None] = {}
+    index = evidence_index(store)
 
     def ev(claim: Identifier) -> list[dict[str, Any]]:
         assert isinstance(claim, URIRef)
-        if claim not in evidence:
-            evidence[claim] = claim_evidence(store, claim)
-        found = evidence[claim]
+        found = index.evidence(str(claim))
         return [found.to_dict()] if found is not None else [{"claim": str(claim)}]
 
     out_facts: dict[tuple[str, str], dict[str, Any]] = {}
