@@ -10,6 +10,7 @@ from kg.store import Store
 from kg.store import open_store as open_kind
 
 log = logging.getLogger("api.startup")
+_ANY_QUAD = "ASK { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _is_empty(settings: Settings) -> bool:
@@ -22,11 +23,20 @@ def _is_empty(settings: Settings) -> bool:
 
 def open_store(settings: Settings) -> Store:
     """Memory store: built from the sources. Oxigraph: loaded once if empty (and KG_LOAD_IF_EMPTY), then
-    opened read-write only when SPARQL Update is on, read-only otherwise (so `kg load` may still run)."""
+    opened read-write only when SPARQL Update is on, read-only otherwise (so `kg load` may still run).
+    Remote: the server's graph as it is; built first only if the server holds no quad at all, and
+    KG_LOAD_IF_EMPTY and an update endpoint allow it (a server with data is never written at start)."""
     if settings.store == "memory":
         store = open_kind("memory")
         load(store, Sources.from_settings(settings))
         return store
+    if settings.store == "remote":
+        remote = open_kind("remote", settings=settings)
+        if settings.load_if_empty and settings.remote_update_url and not remote.query(_ANY_QUAD):
+            log.info("remote store %s is empty: building the graph from %s", settings.remote_query_url,
+                     settings.data_dir)
+            load(remote, Sources.from_settings(settings))
+        return remote
     if settings.load_if_empty and _is_empty(settings):
         log.info("store %s is empty: building the graph from %s", settings.store_path, settings.data_dir)
         with open_kind("oxigraph", settings.store_path, read_only=False) as writer:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from .base import Store
 
+if TYPE_CHECKING:
+    from ..config import Settings
 
-def open_store(kind: str, path: Path | None = None, *, read_only: bool = False) -> Store:
+
+def open_store(kind: str, path: Path | None = None, *, read_only: bool = False,
+               settings: Settings | None = None) -> Store:
     """`oxigraph` (embedded, persistent; the default), `memory` (rdflib, for tests and tiny graphs) or
-    `remote` (any SPARQL 1.1 server; endpoints from KG_REMOTE_*_URL)."""
+    `remote` (any SPARQL 1.1 server; endpoints from `settings`, by default KG_REMOTE_*_URL)."""
     if kind == "oxigraph":
         from .oxigraph import OxigraphStore
 
@@ -25,7 +30,7 @@ def open_store(kind: str, path: Path | None = None, *, read_only: bool = False) 
         from ..config import Settings
         from .remote import RemoteStore
 
-        settings = Settings()
+        settings = settings or Settings()
         if not settings.remote_query_url:
             raise StoreError("the remote store needs KG_REMOTE_QUERY_URL (and KG_REMOTE_UPDATE_URL to write)")
         return RemoteStore(settings.remote_query_url, settings.remote_update_url, settings.remote_gsp_url)
