@@ -41,7 +41,7 @@ def _settings(store_path: Path | None = None, data: Path | None = None, ontology
 
 
 def _open(settings: Settings, *, read_only: bool) -> Store:
-    return open_store(settings.store, settings.store_path, read_only=read_only)
+    return open_store(settings.store, settings.store_path, read_only=read_only, settings=settings)
 
 
 def _fail(exc: KGError) -> typer.Exit:

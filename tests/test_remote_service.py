@@ -149,3 +149,22 @@ def test_service_builds_an_empty_remote_server_once_and_never_writes_one_with_da
         with TestClient(create_app(config)) as client:
             assert client.get("/health").status_code == 200
         assert store.version == version, "a server holding data must not be rebuilt at start"
+
+
+def test_cli_loads_and_asks_a_remote_server(tmp_path: Path) -> None:
+    with oxigraph_serve() as base:
+        env = {**os.environ, "KG_STORE": "remote", "KG_REMOTE_QUERY_URL": f"{base}/query",
+               "KG_REMOTE_UPDATE_URL": f"{base}/update", "KG_REMOTE_GSP_URL": f"{base}/store",
+               "KG_STORE_PATH": str(tmp_path / "unused")}
+
+        def kg(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, env=env,
+                                  timeout=300, check=False)
+
+        loaded = kg("load")
+        assert loaded.returncode == 0, loaded.stderr
+        asked = kg("ask", "firms-training-outside", "--format", "json")
+        assert asked.returncode == 0, asked.stderr
+        firms = {row["values"]["firm"]["value"].rsplit("/", 1)[-1] for row in orjson.loads(asked.stdout)["rows"]}
+        assert firms == {"alibaba", "bytedance"}
+        assert not (tmp_path / "unused").exists(), "a remote store must not touch the embedded store's path"
