@@ -117,3 +117,26 @@ def test_a_store_with_more_claims_than_the_cap_stays_lazy_and_right(oxigraph_sto
     assert not index.built
     assert_index_matches_walk(oxigraph_store, index)
     assert EvidenceIndex(oxigraph_store).build(max_claims=100_000).built
+
+
+def test_query_workers_never_serve_evidence_of_an_older_version(shipped: Build, tmp_path: Path) -> None:
+    """A worker builds its index at start; after another process writes, its answers follow the new
+    version at once (read per claim until the new index is built in the background)."""
+    from kg.sparql.executor import ProcessExecutor
+
+    path = tmp_path / "store"
+    with open_store("oxigraph", path) as writer:
+        writer.replace_all(shipped.quads())
+    executor = ProcessExecutor(path, workers=1, timeout=60)
+    try:
+        params = {"name": "firms-training-outside", "params": {}}
+        before = orjson.loads(executor.run("ask", params))
+        claims = {e["claim"] for row in before["rows"] for e in row["evidence"]}
+        gone = sorted(claims)[0]
+        with open_store("oxigraph", path) as writer:
+            writer.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{gone}> ?p ?o }} }}")
+        after = orjson.loads(executor.run("ask", params))
+        assert after["rows"]
+        assert gone not in {e["claim"] for row in after["rows"] for e in row["evidence"]}
+    finally:
+        executor.close()
