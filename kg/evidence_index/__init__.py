@@ -49,6 +49,7 @@ class EvidenceIndex:
         self._evidence: dict[str, Evidence | None] = {}
         self._json: dict[str, bytes] = {}
         self._build_lock = threading.Lock()
+        self._tried = False
 
     @property
     def built(self) -> bool:
@@ -95,7 +96,8 @@ class EvidenceIndex:
         """Read every claim of the version at once (idempotent; safe beside lazy readers). A store with
         more than `max_claims` claims is left lazy: the index would not fit comfortably in memory."""
         with self._build_lock:
-            if self._subjects is None:
+            if self._subjects is None and not self._tried:
+                self._tried = True  # once per version: a store too big now stays too big
                 try:
                     self._build(max_claims)
                 except _TooManyClaims:
