@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -83,11 +84,17 @@ def server_fixture(api_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
     env = {**os.environ, "KG_STORE_PATH": str(store), "KG_HOST": "127.0.0.1", "KG_PORT": str(port),
            "KG_QUERY_TIMEOUT": "3", "KG_QUERY_WORKERS": "2", "KG_MAX_RESULTS": "5000",
            "KG_MAX_REQUEST_BYTES": "50000", "KG_UPDATE_TOKEN": TOKEN, "KG_LOAD_IF_EMPTY": "false"}
-    log = root / "server.log"
+    with running_kg_serve(env, root / "server.log") as (url, process):
+        yield Server(url, process, root / "server.log")
+
+
+@contextmanager
+def running_kg_serve(env: dict[str, str], log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`kg serve` as a user starts it, with `env` (KG_HOST/KG_PORT included); yields its URL once it answers."""
     kg = Path(sys.executable).parent / "kg"
     with log.open("wb") as out:
         process = subprocess.Popen([str(kg), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{env['KG_HOST']}:{env['KG_PORT']}"
     try:
         for _ in range(600):  # startup: wait until it answers (not a test threshold)
             if process.poll() is not None:
@@ -99,7 +106,7 @@ def server_fixture(api_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"kg serve did not start: {log.read_text()}")
-        yield Server(url, process, log)
+        yield url, process
     finally:
         process.terminate()
         try:

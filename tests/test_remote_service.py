@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,7 @@ import httpx
 import orjson
 import pytest
 
-from bench.servers import oxigraph_serve, stop
+from bench.servers import oxigraph_serve
 from kg.loader import Build
 from kg.namespaces import PROVENANCE_GRAPH
 from kg.questions import answer_json
@@ -24,7 +23,7 @@ from kg.store import Store
 from kg.store.remote import RemoteStore
 from kg.validation.engine import validate
 
-from .api_support import free_port
+from .api_support import free_port, running_kg_serve
 
 DAY = date(2025, 12, 1)
 
@@ -45,24 +44,8 @@ def service(remote_base: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     env = {**os.environ, "KG_STORE": "remote", "KG_REMOTE_QUERY_URL": f"{remote_base}/query",
            "KG_REMOTE_UPDATE_URL": f"{remote_base}/update", "KG_REMOTE_GSP_URL": f"{remote_base}/store",
            "KG_HOST": "127.0.0.1", "KG_PORT": str(port), "KG_LOAD_IF_EMPTY": "false", "KG_QUERY_TIMEOUT": "30"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([str(Path(sys.executable).parent / "kg"), "serve"], env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):  # startup: wait until it answers (not a test threshold)
-            if process.poll() is not None:
-                raise RuntimeError(f"kg serve exited: {log.read_text()}")
-            try:
-                if httpx.get(url + "/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"kg serve did not start: {log.read_text()}")
+    with running_kg_serve(env, log) as (url, _process):
         yield url
-    finally:
-        stop(process, timeout=20)
 
 
 def _sorted_rows(answer: dict[str, object]) -> list[bytes]:
