@@ -27,10 +27,10 @@ from rdflib.term import Identifier
 
 from .errors import ParameterError, UnknownQuestionError
 from .evidence import Evidence
-from .evidence_index import evidence_for_rows
+from .evidence_index import EvidenceIndex, evidence_for_rows
 from .namespaces import AIC, ID
 from .store.base import Store, Table
-from .store.jsonrows import term_json
+from .store.jsonrows import JsonRows, JsonTerm, from_json_term, term_json
 
 PARAM_TYPES = ("entity", "date", "string", "integer")
 _PARAM = re.compile(
@@ -185,23 +185,16 @@ class Answer:
 
 def ask(store: Store, name: str, params: dict[str, str] | None = None) -> Answer:
     """Run a named question; each row carries the evidence (claims) for its subject."""
-    question = get_question(name)
-    bound = bind_parameters(store, question, params or {})
-    result = store.query(question.sparql, bound)
-    if not isinstance(result, Table):
-        raise TypeError(f"question {name} is not a SELECT query")
-    index = evidence_for_rows(store, len(result.rows))
+    question, bound, result, index = _run(store, name, params)
+    table = Table(result.variables, [{k: from_json_term(v) for k, v in row.items()} for row in result.rows])
     evidence: list[list[Evidence]] = []
     for row in result.rows:
-        term = row.get(question.subject) if question.subject else None
-        kind, iri = _evidence_source(question, str(term) if isinstance(term, URIRef) else None)
+        kind, iri = _evidence_source(question, row)
         if kind == "claim":
             evidence.append([e] if (e := index.evidence(iri)) is not None else [])
-        elif kind == "subject":
-            evidence.append(index.subject_evidence(iri))
         else:
-            evidence.append([])
-    return Answer(question, bound, result, evidence)
+            evidence.append(index.subject_evidence(iri) if kind == "subject" else [])
+    return Answer(question, bound, table, evidence)
 
 
 def answer_json(store: Store, name: str, params: dict[str, str] | None = None) -> bytes:
@@ -210,14 +203,10 @@ def answer_json(store: Store, name: str, params: dict[str, str] | None = None) -
     The rows come from the store's own JSON writer and each row's evidence is a fragment the evidence
     index serialised once per store version: big answers cost little more than the query.
     """
-    question = get_question(name)
-    bound = bind_parameters(store, question, params or {})
-    result = store.select_json(question.sparql, bound)
-    index = evidence_for_rows(store, len(result.rows))
+    question, bound, result, index = _run(store, name, params)
     rows = []
     for row in result.rows:
-        term = row.get(question.subject) if question.subject else None
-        kind, iri = _evidence_source(question, term["value"] if term and term["type"] == "uri" else None)
+        kind, iri = _evidence_source(question, row)
         evidence = (index.claim_json(iri) if kind == "claim" else index.subject_json(iri) if kind == "subject"
                     else b"[]")
         rows.append({"values": row, "evidence": orjson.Fragment(evidence)})
@@ -226,12 +215,23 @@ def answer_json(store: Store, name: str, params: dict[str, str] | None = None) -
                          "variables": result.variables, "rows": rows})
 
 
-def _evidence_source(question: Question, iri: str | None) -> tuple[str, str]:
-    """Where a row's evidence comes from, given the IRI in its subject column (None: not an IRI):
-    the claim itself (questions about claims), the claims about the subject, or nothing."""
-    if iri is None:
+def _run(store: Store, name: str, params: dict[str, str] | None
+         ) -> tuple[Question, dict[str, Identifier], JsonRows, EvidenceIndex]:
+    """One way to evaluate a question for every output (objects, JSON), so all give the same rows in
+    the same order: parameters checked and bound, the store's JSON rows, the version's evidence index."""
+    question = get_question(name)
+    bound = bind_parameters(store, question, params or {})
+    result = store.select_json(question.sparql, bound)
+    return question, bound, result, evidence_for_rows(store, len(result.rows))
+
+
+def _evidence_source(question: Question, row: dict[str, JsonTerm]) -> tuple[str, str]:
+    """Where a row's evidence comes from: the claim itself (questions about claims), the claims about the
+    row's subject, or nothing (no subject column, or no IRI in it)."""
+    term = row.get(question.subject) if question.subject else None
+    if term is None or term["type"] != "uri":
         return "none", ""
-    return ("claim" if question.subject == "claim" else "subject"), iri
+    return ("claim" if question.subject == "claim" else "subject"), term["value"]
 
 
 def label_of(store: Store, iri: URIRef) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
@@ -33,6 +33,19 @@ def term_json(term: Identifier) -> Any:
             out["datatype"] = str(term.datatype)
         return out
     return {"type": "bnode", "value": str(term)}
+
+
+def from_json_term(term: JsonTerm) -> Identifier:
+    """The rdflib term of a JSON term (the inverse of `term_json`)."""
+    kind, value = term["type"], term["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if "lang" in term:
+        return Literal(value, lang=term["lang"])
+    datatype = term.get("datatype")
+    return Literal(value, datatype=URIRef(datatype)) if datatype else Literal(value)
 
 
 def from_sparql_json(bindings: list[dict[str, dict[str, str]]]) -> list[dict[str, JsonTerm]]:

@@ -33,6 +33,7 @@ from rdflib.term import Identifier, Node
 
 from ..errors import QueryError, QuerySyntaxError, StoreError
 from .base import Quad, QueryResult, Store, Table, Triple
+from .jsonrows import from_json_term, from_sparql_json
 from .values import bind_values, term_n3
 
 VERSION_GRAPH = URIRef("https://w3id.org/aichips/graph/store-version")
@@ -175,21 +176,5 @@ def parse_json_results(doc: Mapping[str, Any]) -> Table | bool:
     if "boolean" in doc:
         return bool(doc["boolean"])
     variables = list(doc.get("head", {}).get("vars", []))
-    rows = []
-    for binding in doc.get("results", {}).get("bindings", []):
-        rows.append({name: json_term(value) for name, value in binding.items()})
-    return Table(variables, rows)
-
-
-def json_term(value: Mapping[str, str]) -> Identifier:
-    kind = value["type"]
-    if kind == "uri":
-        return URIRef(value["value"])
-    if kind == "bnode":
-        return BNode(value["value"])
-    if "xml:lang" in value:
-        return Literal(value["value"], lang=value["xml:lang"])
-    datatype = value.get("datatype")
-    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(value["value"], datatype=URIRef(datatype))
-    return Literal(value["value"])
+    bindings = from_sparql_json(list(doc.get("results", {}).get("bindings", [])))
+    return Table(variables, [{name: from_json_term(term) for name, term in row.items()} for row in bindings])
