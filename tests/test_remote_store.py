@@ -49,7 +49,7 @@ def test_big_answers_read_all_evidence_at_once_with_the_same_result(remote: Remo
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Row by row, evidence on a remote store is a dozen round trips per claim; a big answer reads
     every claim in three queries instead. The shipped answers are small, so 'big' is lowered here."""
-    monkeypatch.setattr(kg.evidence_index, "BUILD_FOR_ROWS", 1)
+    monkeypatch.setitem(kg.evidence_index.BUILD_FOR_ROWS, "remote", 1)
     there = ask(remote, "where-firm-trains", {"firm": "alibaba"})
     assert kg.evidence_index.evidence_index(remote).built
     here = ask(oxigraph_store, "where-firm-trains", {"firm": "alibaba"})
