@@ -6,8 +6,10 @@ small query for a remote store. When the version changes, every older entry beco
 is dropped. The cache is bounded (least recently used entries go first) and thread-safe.
 
     cache = AnswerCache()
-    answer = cache.ask(store, "firms-training-outside", {"vendor": "nvidia", "jurisdiction": "china"})
-    body = cache.answer_json(store, "firms-training-outside", {})   # the same answer as JSON bytes
+    body = cache.answer_json(store, "firms-training-outside", {"vendor": "nvidia", "jurisdiction": "china"})
+
+It holds answers as the JSON bytes the service sends (`kg.questions.answer_json`), so a hit costs no
+serialisation.
 
 Parameters such as `date=today` resolve against the clock, so questions whose answer depends on the
 day are keyed on the resolved date too (the `today` value is expanded before keying).
@@ -17,41 +19,30 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
 
-from .questions import Answer, answer_json, ask
+from .questions import answer_json
 from .store.base import Store
 
-Key = tuple[str, str, str, tuple[tuple[str, str], ...]]
-T = TypeVar("T")
+Key = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
 class AnswerCache:
     def __init__(self, max_entries: int = 256, max_bytes: int = 256 * 2**20) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes  # JSON answers of a big graph run to megabytes each
-        self._entries: OrderedDict[Key, Any] = OrderedDict()
+        self._entries: OrderedDict[Key, bytes] = OrderedDict()
         self._bytes = 0
         self._version: str | None = None
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def ask(self, store: Store, name: str, params: dict[str, str] | None = None) -> Answer:
-        """`kg.questions.ask`, answered from the cache when the store has not changed since."""
-        return self._get(store, "answer", ask, name, params)
-
     def answer_json(self, store: Store, name: str, params: dict[str, str] | None = None) -> bytes:
         """`kg.questions.answer_json`, answered from the cache when the store has not changed since."""
-        return self._get(store, "json", answer_json, name, params)
-
-    def _get(self, store: Store, form: str, compute: Callable[[Store, str, dict[str, str]], T], name: str,
-             params: dict[str, str] | None) -> T:
         raw = {k: (date.today().isoformat() if v == "today" else v) for k, v in (params or {}).items()}
         version = store.version
-        key: Key = (version, form, name, tuple(sorted(raw.items())))
+        key: Key = (version, name, tuple(sorted(raw.items())))
         with self._lock:
             if version != self._version:
                 self._entries.clear()
@@ -61,19 +52,18 @@ class AnswerCache:
             if hit is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                found: T = hit
-                return found
+                return hit
             self.misses += 1
-        answer = compute(store, name, raw)
+        answer = answer_json(store, name, raw)
         # Keep it only if the store did not change while the question ran.
         if store.version == version:
             with self._lock:
                 if self._version == version and key not in self._entries:
                     self._entries[key] = answer
-                    self._bytes += _size(answer)
+                    self._bytes += len(answer)
                     while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                         _, dropped = self._entries.popitem(last=False)
-                        self._bytes -= _size(dropped)
+                        self._bytes -= len(dropped)
         return answer
 
     def clear(self) -> None:
@@ -81,7 +71,3 @@ class AnswerCache:
             self._entries.clear()
             self._bytes = 0
             self._version = None
-
-
-def _size(entry: object) -> int:
-    return len(entry) if isinstance(entry, bytes) else 0
