@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,43 +115,32 @@ class OxigraphStore(Store):
               default_graphs: Sequence[URIRef] | None = None,
               named_graphs: Sequence[URIRef] | None = None) -> QueryResult:
         kwargs = query_options(bindings, default_graphs, named_graphs)
-        try:
-            result = self._store.query(sparql, **kwargs)
-            return convert_result(result)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
-        except (RuntimeError, ValueError) as exc:
-            raise QueryError(f"query failed: {exc}") from exc
+        with _query_errors():
+            return convert_result(self._store.query(sparql, **kwargs))
 
     def select_json(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> JsonRows:
         # Oxigraph's own JSON writer, then one parse: no Python object per term until the caller's.
         # Values go in a leading VALUES block, from which Oxigraph plans its joins (substitutions are
         # applied after planning: up to 2x slower on the named questions).
         text = bind_values(sparql, bindings) if bindings else sparql
-        try:
-            result = self._store.query(text, use_default_graph_as_union=True)
-            if not isinstance(result, ox.QuerySolutions):
-                raise QueryError("select_json needs a SELECT query")
+        with _query_errors():
+            result = self._select(text)
             data = orjson.loads(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
-        except (RuntimeError, ValueError) as exc:
-            raise QueryError(f"query failed: {exc}") from exc
         return JsonRows(data["head"]["vars"], from_sparql_json(data["results"]["bindings"]))
 
     def select_iter(self, sparql: str) -> Iterator[dict[str, JsonTerm]]:
         # Row by row: parsing a whole large result at once holds every row's terms in memory together.
-        try:
-            result = self._store.query(sparql, use_default_graph_as_union=True)
-            if not isinstance(result, ox.QuerySolutions):
-                raise QueryError("select_iter needs a SELECT query")
+        with _query_errors():
+            result = self._select(sparql)
             names = [v.value for v in result.variables]
             for solution in result:
                 yield {name: json_term(value) for name in names if (value := solution[name]) is not None}
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
-        except (RuntimeError, ValueError) as exc:
-            raise QueryError(f"query failed: {exc}") from exc
+
+    def _select(self, sparql: str) -> Any:
+        result = self._store.query(sparql, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        return result
 
     def update(self, sparql: str) -> None:
         def apply(store: Any) -> None:
@@ -270,6 +260,17 @@ _OX_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
+
+
+@contextmanager
+def _query_errors() -> Iterator[None]:
+    """Oxigraph's exceptions as the project's (evaluation is lazy: rows can fail while being read)."""
+    try:
+        yield
+    except SyntaxError as exc:
+        raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
+    except (RuntimeError, ValueError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
 
 
 def query_options(bindings: Mapping[str, Identifier] | None, default_graphs: Sequence[URIRef] | None,
