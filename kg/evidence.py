@@ -120,9 +120,15 @@ def claim_evidence(store: Store, claim: URIRef, reader: EvidenceReader | None = 
     return ev
 
 
+def claim_graphs_about(store: Store, subject: URIRef) -> list[URIRef]:
+    """The named graphs, other than ours for ontology, provenance and inferences, holding a fact about
+    `subject`, sorted: the candidate claims (a graph no claim describes has no evidence)."""
+    return sorted(store.graphs_about(subject) - NOT_CLAIMS)
+
+
 def subject_evidence(store: Store, subject: URIRef, reader: EvidenceReader | None = None) -> list[Evidence]:
     """The evidence of every claim that asserts a fact about `subject`."""
-    claims = sorted(store.graphs_about(subject) - NOT_CLAIMS)
+    claims = claim_graphs_about(store, subject)
     w = reader if reader is not None and reader.store is store else EvidenceReader(store)
     return [e for claim in claims if (e := claim_evidence(store, claim, w)) is not None]
 

@@ -27,7 +27,7 @@ import orjson
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
-from ..evidence import NOT_CLAIMS, Evidence, EvidenceReader, claim_evidence, time_unit
+from ..evidence import Evidence, EvidenceReader, claim_evidence, claim_graphs_about, time_unit
 from ..namespaces import AIC
 from ..store.base import Store
 from ..store.jsonrows import JsonTerm
@@ -61,8 +61,8 @@ class EvidenceIndex:
         """The claims (sorted by IRI) asserting a fact whose subject is `subject`."""
         if self._subjects is not None:
             return self._subjects.get(subject, ())
-        graphs = self.store.graphs_about(URIRef(subject)) - NOT_CLAIMS
-        return tuple(sorted(c for g in graphs if self.evidence(c := str(g)) is not None))
+        graphs = claim_graphs_about(self.store, URIRef(subject))
+        return tuple(c for g in graphs if self.evidence(c := str(g)) is not None)
 
     def evidence(self, claim: str) -> Evidence | None:
         """The claim's evidence, or None if the provenance graph has no such claim."""
@@ -94,7 +94,10 @@ class EvidenceIndex:
 
     def build(self, max_claims: int | None = None) -> EvidenceIndex:
         """Read every claim of the version at once (idempotent; safe beside lazy readers). A store with
-        more than `max_claims` claims is left lazy: the index would not fit comfortably in memory."""
+        more than `max_claims` claims (default: KG_EVIDENCE_INDEX_MAX_CLAIMS) is left lazy: the index
+        would not fit comfortably in memory."""
+        if max_claims is None:
+            max_claims = _configured_max_claims()
         with self._build_lock:
             if self._subjects is None and not self._tried:
                 self._tried = True  # once per version: a store too big now stays too big
@@ -104,12 +107,12 @@ class EvidenceIndex:
                     log.warning("evidence index: more than %s claims; evidence is read per claim", max_claims)
         return self
 
-    def build_in_background(self, max_claims: int | None = None) -> threading.Thread:
-        thread = threading.Thread(target=self.build, args=(max_claims,), name="kg-evidence-index", daemon=True)
+    def build_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.build, name="kg-evidence-index", daemon=True)
         thread.start()
         return thread
 
-    def _build(self, max_claims: int | None) -> None:
+    def _build(self, max_claims: int) -> None:
         reader = EvidenceReader(self.store)  # its own: the lazy path may be using self._reader
         subjects: dict[str, list[str]] = defaultdict(list)
         for row in self.store.select_iter(_query("subject-claims")):
@@ -118,7 +121,7 @@ class EvidenceIndex:
         rows_of: dict[str, list[dict[str, JsonTerm]]] = defaultdict(list)
         for row in self.store.select_iter(_query("claim-fields")):
             rows_of[row["claim"]["value"]].append(row)
-            if max_claims is not None and len(rows_of) > max_claims:
+            if len(rows_of) > max_claims:
                 raise _TooManyClaims
         citations: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for row in self.store.select_iter(_query("claim-citations")):
@@ -170,7 +173,7 @@ BUILD_FOR_ROWS = {"remote": 200, "default": 5_000}
 
 
 @cache
-def default_max_claims() -> int:
+def _configured_max_claims() -> int:
     from ..config import Settings
 
     return Settings().evidence_index_max_claims
@@ -181,7 +184,7 @@ def evidence_for_rows(store: Store, rows: int) -> EvidenceIndex:
     provenance graph row by row: a dozen lookups per claim are a dozen round trips on a remote store."""
     index = evidence_index(store)
     if rows >= BUILD_FOR_ROWS.get(store.kind, BUILD_FOR_ROWS["default"]) and not index.built:
-        index.build(default_max_claims())
+        index.build()
     return index
 
 

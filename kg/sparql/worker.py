@@ -11,16 +11,14 @@ from ..errors import KGError
 
 def main(conn: Any, store_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us; Ctrl-C goes to it
-    from ..config import Settings
     from ..evidence_index import evidence_index
     from ..store.oxigraph import OxigraphStore
     from .executor import encode_error
     from .tasks import TASKS
 
-    max_claims = Settings().evidence_index_max_claims
     try:
         store = OxigraphStore(Path(store_path), read_only=True)
-        evidence_index(store).build(max_claims)  # before "ready": the first big answer is as fast as the rest
+        evidence_index(store).build()  # before "ready": the first big answer is as fast as the rest
     except KGError as exc:
         conn.send(("error", encode_error(exc)))
         return
@@ -36,7 +34,7 @@ def main(conn: Any, store_path: str) -> None:
         try:
             if store.refresh():
                 # Answers read evidence lazily until the new version's index is built.
-                evidence_index(store).build_in_background(max_claims)
+                evidence_index(store).build_in_background()
             conn.send(("ok", TASKS[task](store, payload)))
         except KGError as exc:
             conn.send(("error", encode_error(exc)))
