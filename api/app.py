@@ -9,15 +9,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.templating import Jinja2Templates
 
 from kg.config import Settings
+from kg.sandbox import enter_network_sandbox
 from kg.sparql.executor import make_executor
 
-from . import errors
+from . import errors, links, security
+from .metrics import RequestMetrics
+from .metrics import router as metrics_router
 from .middleware import AccessLog, RequestSizeLimit
-from .routers import entities, health, linked, questions, sparql, validation
+from .routers import entities, health, linked, questions, sparql, store, validation
 from .runtime import Runtime
 from .startup import open_store
 
@@ -41,14 +42,24 @@ Errors are JSON: `{"error": <class>, "message": ..., "term": ...}`.
 def build_runtime(settings: Settings) -> Runtime:
     store = open_store(settings)
     try:
-        executor = make_executor(store, workers=settings.query_workers, timeout=settings.query_timeout)
+        executor = make_executor(store, workers=settings.query_workers, timeout=settings.query_timeout,
+                                 queue_max=settings.queue_max, queue_wait=settings.queue_wait,
+                                 client_concurrency=settings.client_concurrency, sandbox=settings.sandbox)
     except BaseException:
         store.close()
         raise
-    return Runtime(settings, store, executor, Jinja2Templates(directory=str(TEMPLATES)))
+    runtime = Runtime(settings, store, executor, links.templates(TEMPLATES))
+    try:
+        if store.kind != "remote":  # a remote store is reached over the network by design
+            runtime.writer_sandbox = runtime.writer.submit(enter_network_sandbox, settings.sandbox).result()
+    except BaseException:
+        close_runtime(runtime)
+        raise
+    return runtime
 
 
 def close_runtime(runtime: Runtime) -> None:
+    runtime.writer.shutdown(wait=True)
     runtime.executor.close()
     runtime.store.close()
 
@@ -69,11 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan)
     errors.install(app)
     for router in (sparql.router, questions.router, entities.router, linked.router, validation.router,
-                   health.router):
+                   health.router, store.router, metrics_router):
         app.include_router(router)
-    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["Accept", "Content-Type", "Authorization"], max_age=600)
+    security.install(app, settings)  # CORS (closed unless KG_CORS_ORIGINS), /static, security headers
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)
+    app.add_middleware(RequestMetrics)
     return app

@@ -30,6 +30,7 @@ from kg.sparql.errors import (
     NotAcceptableError,
     ProtocolError,
     ServerBusyError,
+    TooManyRequestsError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
     UpdateDisabledError,
@@ -49,6 +50,7 @@ STATUS: list[tuple[type[KGError], int]] = [
     (ResultTooLargeError, 422),
     (QueryTimeoutError, 503),
     (ServerBusyError, 503),
+    (TooManyRequestsError, 429),
     (ValidationUnavailableError, 501),
     (QuerySyntaxError, 400),
     (UnsafeQueryError, 400),
@@ -81,8 +83,8 @@ def error_response(exc: KGError) -> JSONResponse:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="sparql-update"'
-    if status == 503:
-        headers["Retry-After"] = "1"
+    if status in (429, 503):
+        headers["Retry-After"] = str(getattr(exc, "retry_after", 1))
     return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .runtime import CLIENT
+
 access_log = logging.getLogger("api.access")
 
 
@@ -88,6 +90,8 @@ class AccessLog:
             return
         start = time.perf_counter()
         info: dict[str, Any] = {"status": 500, "bytes": 0}
+        client = scope.get("client")
+        CLIENT.set(client[0] if client else None)
 
         async def tap(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -99,7 +103,6 @@ class AccessLog:
         try:
             await self.app(scope, receive, tap)
         finally:
-            client = scope.get("client")
             record = {
                 "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "method": scope.get("method"),
                 "path": scope.get("path"), "query_bytes": len(scope.get("query_string", b"")),

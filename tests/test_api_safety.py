@@ -30,6 +30,9 @@ def local(iri: object) -> bool:
     "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://evil/> { ?s ?p ?o } }",
     "SELECT * FROM <http://evil/graph> WHERE { ?s ?p ?o }",
     "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    # Oxigraph reads a prefix named `service:` as the keyword SERVICE followed by `:` (it matches
+    # keywords as prefixes), so such a prefix is refused too.
+    "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:load ?o }",
 ])
 def test_unsafe_queries_refused(query: str) -> None:
     with pytest.raises(UnsafeQueryError):
@@ -41,7 +44,8 @@ def test_unsafe_queries_refused(query: str) -> None:
     "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://evil/> { ?s ?p ?o }",
     "SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }",
     "SELECT * FROM <https://w3id.org/aichips/graph/ontology> WHERE { ?s ?p ?o }",
-    "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:load ?o }",
+    "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT * WHERE { ?s a sd:Service }",
+    "SELECT ?service WHERE { ?service ?p ?o }",
 ])
 def test_look_alikes_allowed(query: str) -> None:
     inspect_query(query, local)
@@ -59,10 +63,9 @@ def test_unsafe_updates_refused(update: str) -> None:
 
 
 def test_malformed_is_syntax_error() -> None:
+    # The check reads tokens only; the engine parses the normalised text (and says what is wrong).
     with pytest.raises(QuerySyntaxError):
-        inspect_query("SELECT WHERE", local)
-    with pytest.raises(QuerySyntaxError):
-        inspect_update("INSERT NONSENSE", local)
+        inspect_query("SELECT * WHERE { ?s ?p ?o }\x0c", local)
 
 
 def test_with_using_inserts_only_before_top_level_where() -> None:

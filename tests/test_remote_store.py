@@ -1,29 +1,39 @@
-"""The remote store against a real `oxigraph serve`: same answers as the embedded store."""
+"""The remote store against real SPARQL servers, `oxigraph serve` and OpenLink Virtuoso (both started
+here, on loopback): same answers as the embedded store. Where Virtuoso cannot behave the same, the
+test says so and why (docs/scaling.md, "OpenLink Virtuoso")."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import orjson
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 import kg.evidence_index
-from bench.servers import oxigraph_serve
-from kg.errors import QuerySyntaxError, StoreError
+import kg.store.remote
+from kg.errors import QueryError, QuerySyntaxError, StoreError
 from kg.evidence import Evidence
 from kg.loader import Build
 from kg.namespaces import ID, INFERRED_GRAPH
 from kg.questions import answer_json, ask, questions
 from kg.store import Store, Table
-from kg.store.remote import RemoteStore
+from kg.store.remote import VERSION_GRAPH, RemoteStore
 from kg.store.values import bind_values
+
+from .virtuoso_support import ENGINES, sparql_server, urls, virtuoso_serve
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def remote(shipped: Build) -> Iterator[RemoteStore]:
-    with oxigraph_serve() as base:
-        store = RemoteStore(f"{base}/query", f"{base}/update", f"{base}/store")
+def remote(engine: str, shipped: Build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    with sparql_server(engine, tmp_path_factory.mktemp(engine)) as urls:
+        store = RemoteStore(urls["query"], urls["update"], urls["gsp"])
         store.replace_all(shipped.quads())
         yield store
         store.close()
@@ -33,10 +43,20 @@ def _rows(table: Table) -> list[tuple[tuple[str, str], ...]]:
     return sorted(tuple(sorted((k, v.n3()) for k, v in row.items())) for row in table.rows)
 
 
+# Virtuoso 7.2 (Debian's 7.2.5.1) answers `FILTER(?d <= ?day)` on stored xsd:date values wrongly when
+# it turns the filter into an index range scan: it drops rows (`<`, `>`, `>=`, and `!(?d > ?day)` are
+# right). Which questions meet the bug depends on Virtuoso's plan for the shipped data; writing the
+# filter as `!(?d > ?day)` (the same in SPARQL 1.1) gives the embedded store's rows (docs/scaling.md).
+VIRTUOSO_DATE_LE_BUG = {"rules-in-force"}
+
+
 @pytest.mark.parametrize("name", sorted(questions()))
-def test_named_questions_answer_as_on_the_embedded_store(remote: RemoteStore, oxigraph_store: Store,
+def test_named_questions_answer_as_on_the_embedded_store(engine: str, remote: RemoteStore, oxigraph_store: Store,
                                                           name: str) -> None:
     here, there = ask(oxigraph_store, name), ask(remote, name)
+    if engine == "virtuoso" and name in VIRTUOSO_DATE_LE_BUG and _rows(there.table) != _rows(here.table):
+        assert set(_rows(there.table)) < set(_rows(here.table)), "the known bug only drops rows"
+        pytest.xfail("Virtuoso 7.2 drops rows from FILTER(?date <= ?day) over stored xsd:date (see docs/scaling.md)")
     assert _rows(there.table) == _rows(here.table)
     assert _evidence(there.evidence) == _evidence(here.evidence)
 
@@ -84,10 +104,85 @@ def test_writes_change_the_version_and_replace_graph_is_whole(remote: RemoteStor
 
 
 def test_failed_update_changes_nothing(remote: RemoteStore) -> None:
+    """A request the server cannot parse is refused whole, on every engine (Virtuoso parses all of it first)."""
     before, count = remote.version, remote.count()
     with pytest.raises(QuerySyntaxError):
         remote.update("INSERT DATA { <urn:a> <urn:b> <urn:c> } ; THIS IS NOT SPARQL")
     assert (remote.version, remote.count()) == (before, count)
+
+
+def test_an_update_failing_while_it_runs(engine: str, remote: RemoteStore) -> None:
+    """Oxigraph runs one request as one transaction: nothing of it stays. Virtuoso runs the operations
+    of a request one after the other: those before the failing one stay applied (an accepted,
+    documented difference: docs/scaling.md, "OpenLink Virtuoso")."""
+    graph, first = URIRef("https://w3id.org/aichips/graph/scratch-atomic"), URIRef("https://w3id.org/aichips/graph/ontology")
+    count = remote.count()
+    with pytest.raises(QueryError):  # CREATE GRAPH of a graph that exists is an error in SPARQL 1.1 Update
+        remote.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> <urn:c> }} }} ; CREATE GRAPH <{first}>")
+    if engine == "virtuoso":
+        assert remote.count(graph) == 1, "Virtuoso kept the first operation"
+        remote.update(f"DROP SILENT GRAPH <{graph}>")
+    assert remote.count(graph) == 0 and remote.count() == count
+
+
+def test_replace_all_replaces_what_was_there_and_keeps_the_servers_own_graphs(remote: RemoteStore, shipped: Build,
+                                                                             oxigraph_store: Store) -> None:
+    """No `DROP ALL` (Virtuoso accepts it and drops nothing): every graph of ours is dropped by name;
+    the graphs a server keeps for itself (Virtuoso's virtrdf# etc.) are neither listed nor dropped."""
+    extra = URIRef("https://w3id.org/aichips/graph/left-over")
+    remote.replace_graph(extra, [(ID["x"], ID["p"], Literal(1))])
+    assert extra in remote.graph_names()
+    remote.replace_all(shipped.quads())
+    assert extra not in remote.graph_names()
+    assert remote.count() == oxigraph_store.count() and remote.graph_names() == oxigraph_store.graph_names()
+    assert not set(remote.graph_names()) & (remote.server_graphs | {VERSION_GRAPH})
+    assert remote.query("ASK { ?s ?p ?o }") is True  # the server still answers (its own graphs intact)
+
+
+def test_blank_nodes_and_literals_come_back_as_loaded(remote: RemoteStore, oxigraph_store: Store) -> None:
+    """The ontology's RDF lists (blank nodes: Virtuoso refuses them in INSERT DATA, so they go in an
+    `INSERT {...} WHERE {}`) come back isomorphic; every literal (datatype, language, lexical form)
+    comes back equal: the shipped data uses canonical lexical forms, which Virtuoso keeps (it would
+    rewrite e.g. "007"^^xsd:integer as "7"), and booleans are read back as true/false (Virtuoso's JSON
+    writes 1/0)."""
+    from rdflib.compare import isomorphic
+
+    graph = URIRef("https://w3id.org/aichips/graph/ontology")
+    there, here = Graph(), Graph()
+    for s, p, o, _ in remote.quads(graph):
+        there.add((s, p, o))
+    for s, p, o, _ in oxigraph_store.quads(graph):
+        here.add((s, p, o))
+    assert any(isinstance(o, BNode) for o in there.objects()) and isomorphic(there, here)
+    literals = lambda store: sorted({o.n3() for *_, o, _ in store.quads() if isinstance(o, Literal)})  # noqa: E731
+    assert literals(remote) == literals(oxigraph_store)
+
+
+def test_big_graphs_go_in_several_insert_blocks_of_one_request(remote: RemoteStore,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Virtuoso's parser gives up near 5,000 triples in one INSERT DATA: blocks are kept small."""
+    monkeypatch.setattr(kg.store.remote, "_CHUNK", 7)
+    graph = URIRef("https://w3id.org/aichips/graph/scratch-big")
+    triples = [(ID[f"s{i}"], ID["p"], Literal(i)) for i in range(100)]
+    before = remote.version
+    remote.replace_graph(graph, triples)
+    assert sorted(int(t[2]) for t in remote.quads(graph)) == list(range(100)) and remote.version != before
+    remote.update(f"DROP GRAPH <{graph}>")
+    assert remote.count(graph) == 0
+
+
+@pytest.mark.slow
+def test_a_result_the_server_cut_short_is_an_error_not_an_answer(tmp_path: Path) -> None:
+    """Virtuoso answers 200 with at most ResultSetMaxRows rows and says so only in a header (oxigraph
+    serve has no such limit): the store raises rather than pass a cut result for the whole answer."""
+    with virtuoso_serve(tmp_path / "virtuoso", result_rows=3) as base:
+        store = RemoteStore(*urls(base).values())
+        store.replace_graph(URIRef("https://w3id.org/aichips/graph/scratch"),
+                            [(ID[f"s{i}"], ID["p"], Literal(i)) for i in range(5)])
+        assert store.count() == 5
+        with pytest.raises(QueryError, match="cut the result at 3 rows"):
+            list(store.quads())
+        store.close()
 
 
 def test_bound_values_are_serialised_terms_never_text() -> None:

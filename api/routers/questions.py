@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from kg.errors import ParameterError
 from kg.questions import Parameter, Question, get_question, questions
 
+from .. import querylog
 from ..deps import RuntimeDep
 from ..runtime import Runtime
 
@@ -37,7 +38,8 @@ def _answer(runtime: Runtime, request: Request, question: Question) -> Response:
             raise ParameterError(f"parameter '{key}' is given more than once", term=key)
         params[key] = value
     # The worker hands back the answer already serialised (kg.questions.answer_json).
-    body: bytes = runtime.run("ask", {"name": question.name, "params": params})
+    with querylog.logged(request, "question", querylog.question_text(question.name, params)):
+        body: bytes = runtime.run("ask", {"name": question.name, "params": params})
     return Response(body, media_type="application/json")
 
 

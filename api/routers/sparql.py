@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -19,6 +20,7 @@ from kg.sparql.runner import SparqlRequest, SparqlResponse
 from kg.sparql.update import apply_update
 from kg.store.convert import to_ox
 
+from .. import querylog
 from ..deps import RuntimeDep
 from ..protocol import Pairs, decode_pairs, media_type, single, utf8_body, values
 from ..runtime import Runtime
@@ -62,8 +64,9 @@ def _execute(runtime: Runtime, query: str, pairs: Pairs, accept: str | None) -> 
     request = SparqlRequest(query=query, accept=JSON_RESULTS if browser else accept,
                             default_graphs=tuple(defaults) if given else None,
                             named_graphs=tuple(named) if given else None,
-                            max_results=runtime.settings.max_results)
+                            max_results=runtime.settings.max_results, base_iri=runtime.settings.base_iri)
     result: SparqlResponse = runtime.run("sparql", request)
+    querylog.note_rows(result.count)
     if browser:
         html = runtime.templates.get_template("sparql_results.html").render(
             title="Query results", query=query, result=_for_page(result))
@@ -119,7 +122,8 @@ def sparql_get(
         if any(k in DATASET_PARAMS for k, _ in pairs):
             raise ProtocolError("the request names a dataset but has no 'query' parameter")
         return _describe_service(request, runtime)
-    return _execute(runtime, text, pairs, request.headers.get("accept"))
+    with querylog.logged(request, "query", text):
+        return _execute(runtime, text, pairs, request.headers.get("accept"))
 
 
 @router.post("/sparql", summary="SPARQL query by POST (form-encoded or application/sparql-query)",
@@ -158,7 +162,8 @@ async def sparql_post(request: Request, runtime: RuntimeDep,
             f"a SPARQL query must be sent as {FORM_MEDIA} or {QUERY_MEDIA}, not '{kind or 'no media type'}'",
             term=kind or None)
     accept = request.headers.get("accept")
-    return await run_in_threadpool(_execute, runtime, text, pairs, accept)
+    with querylog.logged(request, "query", text):
+        return await run_in_threadpool(_execute, runtime, text, pairs, accept)
 
 
 def _check_token(runtime: Runtime, authorization: str | None) -> None:
@@ -208,7 +213,38 @@ async def sparql_update(
         raise UnsupportedMediaTypeError(
             f"a SPARQL update must be sent as {FORM_MEDIA} or {UPDATE_MEDIA}, not '{kind or 'no media type'}'",
             term=kind or None)
-    operations = await run_in_threadpool(apply_update, runtime.store, text,
-                                         using=values(pairs, "using-graph-uri"),
-                                         using_named=values(pairs, "using-named-graph-uri"))
-    return JSONResponse({"applied": operations, "version": runtime.store.version})
+    # On the writer thread: one write at a time, no network (api.runtime.Runtime.writer). The answer
+    # comes only once the new store generation is published and on disk.
+    with querylog.logged(request, "update", text):
+        done = runtime.writer.submit(_update, runtime, text, values(pairs, "using-graph-uri"),
+                                     values(pairs, "using-named-graph-uri"))
+        operations, version = await asyncio.wrap_future(done)
+    return JSONResponse({"applied": operations, "version": version})
+
+
+def _update(runtime: Runtime, text: str, using: list[str], using_named: list[str]) -> tuple[list[str], str]:
+    operations = apply_update(runtime.store, text, using=using, using_named=using_named,
+                              base_iri=runtime.settings.base_iri)
+    return operations, runtime.store.version
+
+
+# OPTIONS and the 405 for other methods list every method of the endpoint (Starlette's 405 names only the
+# first route of the path, so `Allow: GET` for /sparql). CORS preflights are answered by the middleware.
+ALLOW = {"/sparql": "GET, POST, OPTIONS", "/sparql/update": "POST, OPTIONS"}
+OTHER_METHODS = ["OPTIONS", "PUT", "DELETE", "PATCH"]
+
+
+def _other_method(request: Request, path: str) -> Response:
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": ALLOW[path]})
+    raise HTTPException(405, "Method Not Allowed", headers={"Allow": ALLOW[path]})
+
+
+@router.api_route("/sparql", methods=OTHER_METHODS, include_in_schema=False)
+def sparql_other_method(request: Request) -> Response:
+    return _other_method(request, "/sparql")
+
+
+@router.api_route("/sparql/update", methods=OTHER_METHODS, include_in_schema=False)
+def sparql_update_other_method(request: Request) -> Response:
+    return _other_method(request, "/sparql/update")

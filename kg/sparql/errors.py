@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import InputError, KGError
+from ..errors import InputError, KGError, QueryError
 
 
 class NotAcceptableError(InputError):
@@ -27,3 +27,20 @@ class UnauthorizedError(KGError):
 
 class ServerBusyError(KGError):
     """Every query worker stayed busy for the whole time limit."""
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooManyRequestsError(KGError):
+    """Admission control: the client holds its share of the workers, or the queue is full (429)."""
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class EngineCrashError(QueryError):
+    """The engine aborted on a query (a Rust panic); the query ran in a throwaway process, so the
+    worker survived."""

@@ -15,19 +15,21 @@ import contextlib
 import importlib
 import logging
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, KGError, QueryTimeoutError, StoreError
 from ..store.base import Store
-from .errors import ServerBusyError
+from .errors import ServerBusyError, TooManyRequestsError
 from .tasks import TASKS
 
 log = logging.getLogger("kg.sparql.executor")
@@ -37,8 +39,18 @@ class Executor(ABC):
     timeout: float
 
     @abstractmethod
-    def run(self, task: str, payload: Any, timeout: float | None = None) -> Any:
-        """Run TASKS[task](store, payload); raise its KGError, QueryTimeoutError or ServerBusyError."""
+    def run(self, task: str, payload: Any, timeout: float | None = None, *, client: str | None = None) -> Any:
+        """Run TASKS[task](store, payload); raise its KGError, QueryTimeoutError, ServerBusyError or
+        TooManyRequestsError. `client` (an address) is what per-client limits count."""
+
+    def stats(self) -> dict[str, float]:
+        """Gauges and counters for /metrics; read without waiting for any worker."""
+        return {}
+
+    @property
+    def sandbox_state(self) -> str:
+        """"netns" when query evaluation cannot reach the network, "off" when it can."""
+        return "off"
 
     def close(self) -> None:  # noqa: B027 - nothing to release by default
         """Stop the workers."""
@@ -50,12 +62,26 @@ def _timeout_error(seconds: float) -> QueryTimeoutError:
 
 
 class ThreadExecutor(Executor):
-    def __init__(self, store: Store, *, workers: int = 4, timeout: float = 5.0) -> None:
+    def __init__(self, store: Store, *, workers: int = 4, timeout: float = 5.0, sandbox: str | None = None) -> None:
         self.store = store
         self.timeout = timeout
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-query")
+        self._sandbox = "off"
+        # rdflib evaluates SERVICE itself: its threads get the same wall as the worker processes (not for
+        # a remote store, which they reach over the network by design).
+        self._mode = sandbox
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-query",
+                                        initializer=self._enter_sandbox if sandbox else None)
 
-    def run(self, task: str, payload: Any, timeout: float | None = None) -> Any:
+    def _enter_sandbox(self) -> None:
+        from ..sandbox import enter_network_sandbox
+
+        self._sandbox = enter_network_sandbox(self._mode)  # type: ignore[arg-type]
+
+    @property
+    def sandbox_state(self) -> str:
+        return self._sandbox
+
+    def run(self, task: str, payload: Any, timeout: float | None = None, *, client: str | None = None) -> Any:
         limit = timeout or self.timeout
         future = self._pool.submit(TASKS[task], self.store, payload)
         try:
@@ -92,20 +118,47 @@ def decode_error(data: tuple[str, str, str, str | None, int | None, str | None])
 class _Worker:
     process: Any
     conn: Any
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Counters:
+    timeouts: int = 0
+    restarts: int = 0
+    crashes: int = 0
+    rejected: int = 0
+    busy: int = 0
+    queued: int = 0
+    index_seconds: float = 0.0
+    sandbox: str = "unknown"
 
 
 class ProcessExecutor(Executor):
+    """Worker processes with admission control: a client (its address) may hold at most
+    `client_concurrency` workers (default: all but one, so no one client takes the service), at most
+    `queue_max` requests wait for a worker, each at most
+    `queue_wait` seconds (then 429 / 503 with Retry-After), and a task that runs longer than
+    `slow_after` seconds is lowered to the idle CPU priority so that short queries keep the cores."""
+
     def __init__(self, store_path: Path, *, workers: int = 2, timeout: float = 5.0,
-                 start_timeout: float = 120.0) -> None:
+                 start_timeout: float = 120.0, queue_max: int = 64, queue_wait: float | None = None,
+                 client_concurrency: int | None = None, slow_after: float = 0.5,
+                 sandbox: str = "auto") -> None:
         self.store_path = store_path
         self.timeout = timeout
         self.size = workers
+        self.queue_max = queue_max
+        self.queue_wait = queue_wait if queue_wait is not None else timeout
+        self.client_concurrency = client_concurrency or max(1, workers - 1)
+        self.slow_after = slow_after
+        self.sandbox = sandbox
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
-        self._all: set[int] = set()
         self._processes: list[Any] = []
+        self._per_client: dict[str, int] = {}
+        self.counters = _Counters()
         started = [self._spawn() for _ in range(workers)]
         for w in started:
             self._await_ready(w, start_timeout)
@@ -115,7 +168,7 @@ class ProcessExecutor(Executor):
         from .worker import main
 
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=main, args=(child, str(self.store_path)), daemon=True,
+        process = self._ctx.Process(target=main, args=(child, str(self.store_path), self.sandbox), daemon=True,
                                     name="kg-query-worker")
         process.start()
         child.close()
@@ -131,6 +184,9 @@ class ProcessExecutor(Executor):
         if status != "ready":
             self._kill(w)
             raise decode_error(detail) if status == "error" else StoreError(f"query worker failed: {detail}")
+        w.info = dict(detail or {})
+        self.counters.sandbox = str(w.info.get("sandbox", "unknown"))
+        self.counters.index_seconds = float(w.info.get("index_seconds", 0.0))
 
     def _kill(self, w: _Worker) -> None:
         with contextlib.suppress(Exception):
@@ -143,6 +199,8 @@ class ProcessExecutor(Executor):
                 self._processes.remove(w.process)
 
     def _replace(self) -> None:
+        self.counters.restarts += 1
+
         def start() -> None:
             for attempt in range(3):
                 if self._closed:
@@ -158,35 +216,104 @@ class ProcessExecutor(Executor):
 
         threading.Thread(target=start, name="kg-worker-respawn", daemon=True).start()
 
-    def run(self, task: str, payload: Any, timeout: float | None = None) -> Any:
-        limit = timeout or self.timeout
+    @contextlib.contextmanager
+    def _admitted(self, client: str | None) -> Iterator[None]:
+        with self._lock:
+            if client is not None and self._per_client.get(client, 0) >= self.client_concurrency:
+                self.counters.rejected += 1
+                raise TooManyRequestsError(
+                    f"this client already has {self.client_concurrency} requests running (the most one client "
+                    "may hold); wait for them to finish", retry_after=1)
+            if self.counters.queued >= self.queue_max and self._idle.empty():
+                self.counters.rejected += 1
+                raise TooManyRequestsError(f"{self.queue_max} requests are already waiting for a query worker; "
+                                           "try again shortly", retry_after=1)
+            if client is not None:
+                self._per_client[client] = self._per_client.get(client, 0) + 1
         try:
-            w = self._idle.get(timeout=limit)
+            yield
+        finally:
+            if client is not None:
+                with self._lock:
+                    left = self._per_client.get(client, 1) - 1
+                    if left > 0:
+                        self._per_client[client] = left
+                    else:
+                        self._per_client.pop(client, None)
+
+    def _take_worker(self) -> _Worker:
+        with self._lock:
+            self.counters.queued += 1
+        try:
+            return self._idle.get(timeout=self.queue_wait)
         except queue.Empty:
-            raise ServerBusyError(f"every query worker stayed busy for {limit:g} s; try again") from None
+            raise ServerBusyError(f"every query worker stayed busy for {self.queue_wait:g} s; try again",
+                                  retry_after=max(1, round(self.timeout))) from None
+        finally:
+            with self._lock:
+                self.counters.queued -= 1
+
+    def run(self, task: str, payload: Any, timeout: float | None = None, *, client: str | None = None) -> Any:
+        limit = timeout or self.timeout
+        with self._admitted(client):
+            w = self._take_worker()
+            with self._lock:
+                self.counters.busy += 1
+            try:
+                return self._run_on(w, task, payload, limit)
+            finally:
+                with self._lock:
+                    self.counters.busy -= 1
+
+    def _run_on(self, w: _Worker, task: str, payload: Any, limit: float) -> Any:
         try:
             w.conn.send((task, payload))
-            ready = w.conn.poll(limit)
+            ready = w.conn.poll(min(self.slow_after, limit))
+            if not ready:
+                # A long task yields the CPU to short ones (nice 19), and gets its priority back after.
+                _set_nice(w.process.pid, 19)
+                ready = w.conn.poll(max(0.0, limit - self.slow_after))
         except (OSError, EOFError, ValueError):
             ready = None
         if not ready:
             self._kill(w)
             self._replace()
             if ready is None:
+                self.counters.crashes += 1
                 raise StoreError("a query worker stopped unexpectedly; it is being replaced")
+            self.counters.timeouts += 1
             raise _timeout_error(limit)
         try:
             status, value = w.conn.recv()
         except (OSError, EOFError):
+            self.counters.crashes += 1
             self._kill(w)
             self._replace()
             raise StoreError("a query worker stopped unexpectedly; it is being replaced") from None
-        self._idle.put(w)
+        if not _set_nice(w.process.pid, 0):
+            # Without the right to raise a priority again, the lowered worker is recycled instead.
+            self._kill(w)
+            self._replace()
+        else:
+            self._idle.put(w)
         if status == "ok":
             return value
         if status == "error":
             raise decode_error(value)
         raise RuntimeError(f"query worker failed: {value}")
+
+    def stats(self) -> dict[str, float]:
+        with self._lock:
+            alive = sum(1 for p in self._processes if p.is_alive())
+            c = self.counters
+            return {"workers": float(self.size), "alive": float(alive), "busy": float(c.busy),
+                    "queued": float(c.queued), "timeouts_total": float(c.timeouts),
+                    "restarts_total": float(c.restarts), "crashes_total": float(c.crashes),
+                    "rejected_total": float(c.rejected), "evidence_index_build_seconds": c.index_seconds}
+
+    @property
+    def sandbox_state(self) -> str:
+        return self.counters.sandbox
 
     def close(self) -> None:
         self._closed = True
@@ -206,9 +333,22 @@ class ProcessExecutor(Executor):
                 p.join(2)
 
 
-def make_executor(store: Store, *, workers: int, timeout: float) -> Executor:
+def _set_nice(pid: int, value: int) -> bool:
+    """Set a worker's CPU priority; False if not permitted (raising it back needs CAP_SYS_NICE)."""
+    try:
+        if os.getpriority(os.PRIO_PROCESS, pid) != value:
+            os.setpriority(os.PRIO_PROCESS, pid, value)
+        return True
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # the worker is gone; the caller finds out from its pipe
+
+
+def make_executor(store: Store, *, workers: int, timeout: float, **admission: Any) -> Executor:
     """Worker processes for the Oxigraph store; threads for any other store."""
     root = getattr(store, "root", None)
     if store.kind == "oxigraph" and isinstance(root, Path):
-        return ProcessExecutor(root, workers=workers, timeout=timeout)
-    return ThreadExecutor(store, workers=max(workers, 2), timeout=timeout)
+        return ProcessExecutor(root, workers=workers, timeout=timeout, **admission)
+    sandbox = admission.get("sandbox") if store.kind == "memory" else None
+    return ThreadExecutor(store, workers=max(workers, 2), timeout=timeout, sandbox=sandbox)

@@ -4,7 +4,7 @@ format, evaluate, enforce the result cap and serialise. Runs inside a query work
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
@@ -16,6 +16,7 @@ from ..store.convert import to_ox
 from .formats import OFFERS, Format, negotiate
 from .results import write_boolean, write_rdf, write_solutions
 from .safety import QueryInfo, inspect_query
+from .tokens import is_safe_iri
 
 # rdflib (memory store) must never fetch graphs named in FROM / FROM NAMED
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -29,6 +30,7 @@ class SparqlRequest:
     default_graphs: tuple[str, ...] | None = None  # protocol default-graph-uri (None: not given)
     named_graphs: tuple[str, ...] | None = None  # protocol named-graph-uri (None: not given)
     max_results: int = 10_000
+    base_iri: str | None = None  # against which relative IRIs in the query resolve
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class SparqlResponse:
 
 def run_sparql(store: Store, request: SparqlRequest) -> SparqlResponse:
     # Membership lookups, not a listing: a large store holds one named graph per claim.
+    # The engine runs the normalised text the check read (kg/sparql/tokens.py), never the original.
     info = inspect_query(request.query, store.has_graph)
     for iri in (*(request.default_graphs or ()), *(request.named_graphs or ())):
         if not store.has_graph(URIRef(iri)):
@@ -69,32 +72,47 @@ def _dataset_options(request: SparqlRequest, info: QueryInfo) -> tuple[list[str]
 
 def _run_oxigraph(store: Store, request: SparqlRequest, info: QueryInfo, fmt: Format) -> SparqlResponse:
     default, named, union = _dataset_options(request, info)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"base_iri": request.base_iri}
     if union:
         kwargs["use_default_graph_as_union"] = True
     else:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default or []] or [ox.DefaultGraph()]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named or []]
-    native: Any = store.native  # type: ignore[attr-defined]
     try:
-        result = native.query(request.query, **kwargs)
-        if isinstance(result, ox.QueryBoolean):
-            return SparqlResponse(fmt.content_type, write_boolean(bool(result), fmt), info.form)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = _capped(([sol[v] for v in variables] for sol in result), request.max_results, "rows")
-            return SparqlResponse(fmt.content_type, write_solutions(variables, rows, fmt), info.form, len(rows))
-        triples = _capped(iter(result), request.max_results, "triples")
-        return SparqlResponse(fmt.content_type, write_rdf(triples, fmt), info.form, len(triples))
+        with store.pinned() as native:  # type: ignore[attr-defined]
+            return _evaluate(native.query(info.text, **kwargs), request, info, fmt)
     except SyntaxError as exc:
         raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from None
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from None
 
 
+def _evaluate(result: Any, request: SparqlRequest, info: QueryInfo, fmt: Format) -> SparqlResponse:
+    kind = _result_kind(result)
+    if kind != info.result_kind:  # the engine's reading of the form decides, not the token scan
+        fmt = negotiate(request.accept, OFFERS[kind], requested=request.format)
+    if isinstance(result, ox.QueryBoolean):
+        return SparqlResponse(fmt.content_type, write_boolean(bool(result), fmt), info.form)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = _capped(([sol[v] for v in variables] for sol in result), request.max_results, "rows")
+        return SparqlResponse(fmt.content_type, write_solutions(variables, rows, fmt), info.form, len(rows))
+    triples = _capped(iter(result), request.max_results, "triples")
+    return SparqlResponse(fmt.content_type, write_rdf(triples, fmt), info.form, len(triples))
+
+
+def _result_kind(result: Any) -> Literal["solutions", "boolean", "graph"]:
+    if isinstance(result, ox.QueryBoolean):
+        return "boolean"
+    return "solutions" if isinstance(result, ox.QuerySolutions) else "graph"
+
+
 def _run_generic(store: Store, request: SparqlRequest, info: QueryInfo, fmt: Format) -> SparqlResponse:
     default, named, _union = _dataset_options(request, info)
-    result = store.query(request.query,
+    text = info.text
+    if request.base_iri is not None and is_safe_iri(request.base_iri):
+        text = f"BASE <{request.base_iri}>\n{text}"
+    result = store.query(text,
                          default_graphs=[URIRef(g) for g in default] if default is not None else None,
                          named_graphs=[URIRef(g) for g in named] if named is not None else None)
     if isinstance(result, bool):

@@ -7,7 +7,7 @@ from typing import Any
 
 from rdflib import URIRef
 
-from ..browse import documents, entities, ontology, resources
+from ..browse import documents, entities, ontology, resources, void
 from ..cache import AnswerCache
 from ..namespaces import ONTOLOGY_GRAPH
 from ..store.base import Store
@@ -45,4 +45,6 @@ TASKS: dict[str, Callable[[Store, Any], Any]] = {
     "document": lambda store, p: documents.document(store, p),
     "claim": lambda store, p: documents.claim(store, p),
     "validate": _validate,
+    "void": void.void_document,
+    "graph_store": void.graph_store_read,
 }

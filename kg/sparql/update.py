@@ -33,19 +33,27 @@ def with_using(text: str, using: Sequence[str], using_named: Sequence[str]) -> s
     return text
 
 
-def apply_update(store: Store, text: str, *, using: Sequence[str] = (), using_named: Sequence[str] = ()) -> list[str]:
+def apply_update(store: Store, text: str, *, using: Sequence[str] = (), using_named: Sequence[str] = (),
+                 base_iri: str | None = None) -> list[str]:
     """Check and run an update atomically (a failed update leaves the store unchanged).
     Returns the operation names. LOAD and SERVICE are refused; a dataset given both by the request
-    and by the update (USING, USING NAMED, WITH) is a protocol error."""
+    and by the update (USING, USING NAMED, WITH) is a protocol error; the protocol's using-graph-uri
+    must name graphs of this store, as USING must. Relative IRIs resolve against `base_iri`."""
     info = inspect_update(text, store.has_graph)
+    text = info.text
     if using or using_named:
         if info.has_dataset:
             raise ProtocolError("the dataset is given both by using-graph-uri/using-named-graph-uri and by "
                                 "USING/USING NAMED/WITH in the update (SPARQL 1.1 Protocol 2.2.3)")
         text = with_using(text, using, using_named)
-        inspect_update(text, lambda iri: True)
+        text = inspect_update(text, store.has_graph).text
     try:
-        store.update(text)
+        if base_iri is not None and store.kind == "oxigraph":
+            store.update(text, base_iri=base_iri)  # type: ignore[call-arg]
+        elif base_iri is not None and is_safe_iri(base_iri):
+            store.update(f"BASE <{base_iri}>\n{text}")  # a BASE in the text is still the one that counts
+        else:
+            store.update(text)
     except KGError:
         raise
     except Exception as exc:  # rdflib (memory store) raises plain exceptions on evaluation errors

@@ -1,16 +1,17 @@
 """The embedded, persistent default store: Oxigraph (RocksDB) via pyoxigraph.
 
 Content lives in generation directories (`gen-000001`, ...) and the `CURRENT` symlink names the
-published one. A published generation is never written again: a load bulk-loads a fresh generation,
-an update or graph replacement applies itself to a hard-linked checkpoint (RocksDB backup) of the
-current one, and only then is `CURRENT` switched with one atomic rename. So every write is atomic
-and crash-safe, and other processes may hold read-only handles on a generation without risk; they
-call `refresh()` to move to the newest one.
+published one (kg/store/generations.py). A published generation is never written again and is only
+ever opened read-only: a load bulk-loads a fresh generation, an update or graph replacement applies
+itself to a hard-linked checkpoint (RocksDB backup) of the current one; the fresh generation is flushed,
+closed and reopened read-only *before* `CURRENT` is switched with one atomic, fsynced rename. So a write
+that fails at any step (ENOSPC, I/O error, kill -9) leaves nothing published, and one that was
+acknowledged is on disk. Every handle holds a lease on its generation, so a generation is deleted only
+when no process reads it; readers call `refresh()` to move to the newest one.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,13 +26,36 @@ from rdflib.term import Identifier, Node
 
 from ..errors import QueryError, QuerySyntaxError, StoreError
 from ..namespaces import SERIALIZATION_PREFIXES
+from . import generations as gens
 from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
 from .convert import from_ox, graph_name, json_term, to_ox
 from .jsonrows import JsonRows, JsonTerm, from_sparql_json
 from .values import bind_values
 
-CURRENT = "CURRENT"
-GEN_PREFIX = "gen-"
+CURRENT = gens.CURRENT
+GEN_PREFIX = gens.GEN_PREFIX
+
+
+class _Handle:
+    """A read-only pyoxigraph store on one generation, with its lease. Readers pin it while they use it;
+    once retired (a newer generation was opened) the lease goes with the last pin, so a lazily read result
+    never outlives the files it reads."""
+
+    def __init__(self, gen: Path, lease: gens.Lease) -> None:
+        self.gen = gen
+        self.lease = lease
+        try:
+            self.native: Any = ox.Store.read_only(str(gen))
+        except (OSError, ValueError, RuntimeError) as exc:
+            lease.release()
+            raise StoreError(f"cannot open store generation {gen.name}: {exc}") from exc
+        self.pins = 0
+        self.retired = False
+
+    def close_if_done(self) -> None:
+        if self.retired and self.pins == 0 and self.native is not None:
+            self.native = None
+            self.lease.release()
 
 
 class OxigraphStore(Store):
@@ -43,112 +67,118 @@ class OxigraphStore(Store):
         self._lock = threading.RLock()
         try:
             path.mkdir(parents=True, exist_ok=True)
-            self._gen_dir = self._current_generation()
-            self._store = self._open(self._gen_dir)
+            if not read_only:
+                with gens.write_lock(path):
+                    if gens.published(path) is None:
+                        self._create_empty()
+                    gens.prune(path)  # what a killed writer left half-written
+            lease = gens.lease_published(path)
         except OSError as exc:
-            raise StoreError(f"cannot open store at {path}: {exc}") from exc
+            raise StoreError(f"cannot open store at {path}: {exc.strerror or exc}") from exc
+        if lease is None:
+            raise StoreError(f"no store at {path}: run `kg load` first")
+        self._handle = _Handle(lease.gen, lease)
 
     # -- generations ---------------------------------------------------------------------------------
 
-    def _current_generation(self) -> Path:
-        link = self.root / CURRENT
-        if link.is_symlink() or link.exists():
-            return (self.root / os.readlink(link)).resolve()
-        if self.read_only:
-            raise StoreError(f"no store at {self.root}: run `kg load` first")
-        gen = self.root / f"{GEN_PREFIX}{1:06d}"
-        gen.mkdir(exist_ok=True)
-        self._point_current_to(gen)
-        return gen
-
-    def _open(self, gen: Path) -> Any:
-        try:
-            return ox.Store.read_only(str(gen)) if self.read_only else ox.Store(str(gen))
-        except OSError as exc:
-            raise StoreError(f"cannot open store generation {gen}: {exc}") from exc
-
-    def _point_current_to(self, gen: Path) -> None:
-        tmp = self.root / f".{CURRENT}.tmp"
-        if tmp.is_symlink() or tmp.exists():
-            tmp.unlink()
-        tmp.symlink_to(gen.name)
-        os.replace(tmp, self.root / CURRENT)
-
-    def _next_generation(self) -> Path:
-        numbers = [int(p.name[len(GEN_PREFIX):]) for p in self.root.glob(f"{GEN_PREFIX}*")
-                   if p.name[len(GEN_PREFIX):].isdigit()]
-        return self.root / f"{GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
-
-    def _prune(self) -> None:
-        """Keep the current and the previous generation (a reader may still be on it)."""
-        gens = sorted(p for p in self.root.glob(f"{GEN_PREFIX}*") if p.is_dir())
-        for old in gens[:-2]:
-            if old != self._gen_dir:
-                shutil.rmtree(old, ignore_errors=True)
+    def _create_empty(self) -> None:
+        gen = gens.next_generation(self.root)
+        store = ox.Store(str(gen))
+        store.flush()
+        del store
+        gens.fsync_dir(gen)
+        gens.publish(self.root, gen)
 
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("store is open read-only")
 
+    def _switch_to(self, handle: _Handle) -> None:
+        with self._lock:
+            old = self._handle
+            self._handle = handle
+            old.retired = True
+            old.close_if_done()
+
+    @contextmanager
+    def _pinned(self) -> Iterator[Any]:
+        with self._lock:
+            handle = self._handle
+            handle.pins += 1
+        try:
+            yield handle.native
+        finally:
+            with self._lock:
+                handle.pins -= 1
+                handle.close_if_done()
+
     # -- Store ---------------------------------------------------------------------------------------
 
     @property
     def version(self) -> str:
-        return self._gen_dir.name
+        return self._handle.gen.name
+
+    @property
+    def generation(self) -> Path:
+        return self._handle.gen
 
     def refresh(self) -> bool:
         """Move to the newest published generation if another process published one; True if moved."""
         with self._lock:
-            latest = self._current_generation()
-            if latest == self._gen_dir:
+            latest = gens.published(self.root)
+            if latest is None or latest.name == self._handle.gen.name:
                 return False
-            self._store = self._open(latest)
-            self._gen_dir = latest
+            try:
+                lease = gens.lease_published(self.root)
+            except OSError as exc:
+                raise StoreError(f"cannot open the newest store generation: {exc.strerror or exc}") from exc
+            if lease is None:
+                return False
+            self._switch_to(_Handle(lease.gen, lease))
             return True
 
     @property
     def native(self) -> Any:
-        """The pyoxigraph store, for code that serialises results natively (the HTTP layer)."""
-        return self._store
+        """The pyoxigraph store of the current generation. Callers that read lazily beyond one task use
+        `pinned()` instead, so the generation outlives their reading."""
+        return self._handle.native
+
+    def pinned(self) -> Any:
+        """Context manager giving the pyoxigraph store, its generation kept while inside."""
+        return self._pinned()
 
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None, *,
               default_graphs: Sequence[URIRef] | None = None,
               named_graphs: Sequence[URIRef] | None = None) -> QueryResult:
         kwargs = query_options(bindings, default_graphs, named_graphs)
-        with _query_errors():
-            return convert_result(self._store.query(sparql, **kwargs))
+        with _query_errors(), self._pinned() as native:
+            return convert_result(native.query(sparql, **kwargs))
 
     def select_json(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> JsonRows:
         # Oxigraph's own JSON writer, then one parse: no Python object per term until the caller's.
         # Values go in a leading VALUES block, from which Oxigraph plans its joins (substitutions are
         # applied after planning: up to 2x slower on the named questions).
         text = bind_values(sparql, bindings) if bindings else sparql
-        with _query_errors():
-            result = self._select(text)
+        with _query_errors(), self._pinned() as native:
+            result = _select(native, text)
             data = orjson.loads(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
         return JsonRows(data["head"]["vars"], from_sparql_json(data["results"]["bindings"]))
 
     def select_iter(self, sparql: str) -> Iterator[dict[str, JsonTerm]]:
         # Row by row: parsing a whole large result at once holds every row's terms in memory together.
-        with _query_errors():
-            result = self._select(sparql)
+        with _query_errors(), self._pinned() as native:
+            result = _select(native, sparql)
             names = [v.value for v in result.variables]
             for solution in result:
                 yield {name: json_term(value) for name in names if (value := solution[name]) is not None}
 
-    def _select(self, sparql: str) -> Any:
-        result = self._store.query(sparql, use_default_graph_as_union=True)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        return result
-
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         def apply(store: Any) -> None:
             try:
-                store.update(sparql)
+                store.update(sparql, base_iri=base_iri)
             except SyntaxError as exc:
                 raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
-            except (RuntimeError, ValueError, OSError) as exc:
+            except (RuntimeError, ValueError) as exc:
                 raise QueryError(f"update failed: {exc}") from exc
 
         self._write_new_generation(apply)
@@ -173,13 +203,17 @@ class OxigraphStore(Store):
         self._write_new_generation(swap)
 
     def _write_new_generation(self, write: Any, *, from_scratch: bool = False) -> None:
-        """Run `write` on a new generation (empty, or a checkpoint of the current one) and publish it."""
+        """Run `write` on a new generation (empty, or a checkpoint of the published one) and publish it.
+        Nothing is published unless every step succeeded; the new generation is durable when this returns."""
         self._check_writable()
-        with self._lock:
-            gen = self._next_generation()
+        with self._lock, gens.write_lock(self.root):
+            self.refresh()  # another process (kg load, a second server) may have published meanwhile
+            gen = gens.next_generation(self.root)
+            lease: gens.Lease | None = None
             try:
                 if not from_scratch:
-                    self._store.backup(str(gen))
+                    with self._pinned() as native:
+                        native.backup(str(gen))
                 fresh = ox.Store(str(gen))
                 write(fresh)
                 if from_scratch:
@@ -187,30 +221,36 @@ class OxigraphStore(Store):
                     # ~25 % faster (docs/benchmarks.md); small updates are not worth a full compaction.
                     fresh.optimize()
                 fresh.flush()
-                del fresh
-            except BaseException:
+                del fresh  # closes the read-write instance; published generations are only read
+                gens.fsync_dir(gen)
+                lease = gens.Lease(gen)
+                handle = _Handle(gen, lease)
+                gens.publish(self.root, gen)
+            except BaseException as exc:
+                if lease is not None:
+                    lease.release()
                 shutil.rmtree(gen, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    raise StoreError(f"the write failed and was not applied: {exc.strerror or exc}") from exc
                 raise
-            old_store = self._store
-            self._point_current_to(gen)
-            self._gen_dir = gen
-            self._store = self._open(gen)
-            del old_store
-            self._prune()
+            self._switch_to(handle)
+            gens.prune(self.root)
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
         return self.match(graph=graph)
 
     def match(self, s: Any = None, p: Any = None, o: Any = None, graph: URIRef | None = None) -> Iterator[Quad]:
         pattern = [to_ox(t) if t is not None else None for t in (s, p, o, graph)]
-        for q in self._store.quads_for_pattern(*pattern):
-            name = graph_name(q.graph_name)
-            if name is not None:
-                yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
+        with self._pinned() as native:
+            for q in native.quads_for_pattern(*pattern):
+                name = graph_name(q.graph_name)
+                if name is not None:
+                    yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), name
 
     def graphs_about(self, s: Node) -> set[URIRef]:
         # Distinct graph names first, converted once: a node can have hundreds of (inferred) triples.
-        names = {q.graph_name for q in self._store.quads_for_pattern(to_ox(s), None, None, None)}
+        with self._pinned() as native:
+            names = {q.graph_name for q in native.quads_for_pattern(to_ox(s), None, None, None)}
         return {URIRef(n.value) for n in names if isinstance(n, ox.NamedNode)}
 
     def has_graph(self, graph: URIRef) -> bool:
@@ -218,16 +258,19 @@ class OxigraphStore(Store):
             name = ox.NamedNode(str(graph))
         except ValueError:  # not an IRI, so certainly not one of our graphs
             return False
-        return bool(self._store.contains_named_graph(name))
+        with self._pinned() as native:
+            return bool(native.contains_named_graph(name))
 
     def graph_names(self) -> list[URIRef]:
-        return sorted(URIRef(n.value) for n in self._store.named_graphs() if isinstance(n, ox.NamedNode))
+        with self._pinned() as native:
+            return sorted(URIRef(n.value) for n in native.named_graphs() if isinstance(n, ox.NamedNode))
 
     def count(self, graph: URIRef | None = None) -> int:
-        if graph is None:
-            return len(self._store)
-        q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        rows = list(self._store.query(q, substitutions={ox.Variable("g"): ox.NamedNode(str(graph))}))
+        with self._pinned() as native:
+            if graph is None:
+                return len(native)
+            q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            rows = list(native.query(q, substitutions={ox.Variable("g"): ox.NamedNode(str(graph))}))
         return int(rows[0]["n"].value) if rows else 0
 
     def dump(self, fmt: str, graph: URIRef | None = None) -> bytes:
@@ -235,21 +278,21 @@ class OxigraphStore(Store):
         rdf_format = _OX_FORMATS[fmt]
         keeps_graphs = EXPORT_FORMATS[fmt][2]
         prefixes = dict(SERIALIZATION_PREFIXES)
-        if graph is not None:
+        with self._pinned() as native:
+            if graph is not None:
+                if keeps_graphs:
+                    quads = native.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
+                    return ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b""
+                return bytes(native.dump(format=rdf_format, from_graph=ox.NamedNode(str(graph)), prefixes=prefixes))
             if keeps_graphs:
-                quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))
-                return ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b""
-            return bytes(self._store.dump(format=rdf_format, from_graph=ox.NamedNode(str(graph)), prefixes=prefixes))
-        if keeps_graphs:
-            return bytes(self._store.dump(format=rdf_format, prefixes=prefixes))
-        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-        return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+                return bytes(native.dump(format=rdf_format, prefixes=prefixes))
+            triples = native.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
 
     def close(self) -> None:
         with self._lock:
-            if not self.read_only:
-                self._store.flush()
-            self._store = None
+            self._handle.retired = True
+            self._handle.close_if_done()
 
 
 _OX_FORMATS = {
@@ -271,6 +314,8 @@ def _query_errors() -> Iterator[None]:
         raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
     except (RuntimeError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
+    except OSError as exc:  # RocksDB could not read a file of the generation (corruption, I/O error)
+        raise StoreError(f"the store could not be read: {exc.strerror or exc}") from exc
 
 
 def query_options(bindings: Mapping[str, Identifier] | None, default_graphs: Sequence[URIRef] | None,
@@ -285,6 +330,13 @@ def query_options(bindings: Mapping[str, Identifier] | None, default_graphs: Seq
     if bindings:
         kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
     return kwargs
+
+
+def _select(native: Any, sparql: str) -> Any:
+    result = native.query(sparql, use_default_graph_as_union=True)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("expected a SELECT query")
+    return result
 
 
 def convert_result(result: Any) -> QueryResult:

@@ -1,0 +1,151 @@
+"""Store generations on disk: which one is published, who still reads one, and who may write.
+
+The embedded store keeps its content in generation directories (`gen-000001`, ...) beside a `CURRENT`
+symlink naming the published one. Three kinds of lock file, all `flock(2)` locks, which the kernel
+drops when their holder dies (a killed worker or writer never leaves a stale lock behind):
+
+- `gen-NNNNNN.lease`: every process holding a handle on a generation holds a shared lock on its lease.
+  A generation is deleted only by whoever gets the exclusive lock, i.e. when nobody reads it any more
+  (the old "keep the last two" rule deleted generations under slow readers: reads failed with
+  "No such file ... .sst" during update streams).
+- `WRITE.lock`: one writer at a time across processes (`kg load` beside `kg serve`, two servers).
+
+Publishing is one `rename(2)` of a fresh symlink over `CURRENT`, then an fsync of the directory, so a
+published generation survives a power cut and a reader sees the old or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+CURRENT = "CURRENT"
+GEN_PREFIX = "gen-"
+LEASE_SUFFIX = ".lease"
+WRITE_LOCK = "WRITE.lock"
+
+
+def generation_number(path: Path) -> int | None:
+    digits = path.name[len(GEN_PREFIX):]
+    if path.name.startswith(GEN_PREFIX) and digits.isdigit():
+        return int(digits)
+    return None
+
+
+def generations(root: Path) -> list[Path]:
+    found = [p for p in root.glob(f"{GEN_PREFIX}*") if p.is_dir() and generation_number(p) is not None]
+    return sorted(found, key=lambda p: generation_number(p) or 0)
+
+
+def published(root: Path) -> Path | None:
+    """The generation CURRENT names, or None for a store never written."""
+    link = root / CURRENT
+    if not link.is_symlink():
+        return None
+    return root / os.readlink(link)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(root: Path, gen: Path) -> None:
+    """Point CURRENT at `gen` atomically and durably."""
+    tmp = root / f".{CURRENT}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(gen.name)
+    os.replace(tmp, root / CURRENT)
+    fsync_dir(root)
+
+
+def next_generation(root: Path) -> Path:
+    numbers = [generation_number(p) or 0 for p in generations(root)]
+    return root / f"{GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
+
+
+class Lease:
+    """A shared lock on one generation: while held, the generation is never deleted."""
+
+    def __init__(self, gen: Path) -> None:
+        self.gen = gen
+        self._fd: int | None = os.open(_lease_path(gen), os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the only descriptor drops the flock
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.release()
+
+
+def lease_published(root: Path) -> Lease | None:
+    """A lease on the published generation; retried if a pruner deleted it between read and lock."""
+    for _ in range(100):
+        gen = published(root)
+        if gen is None:
+            return None
+        lease = Lease(gen)
+        # The pruner deletes a generation while holding the exclusive lock, and only one CURRENT no
+        # longer names; so once we hold the shared lock, either the directory is whole or it is gone.
+        if (gen / "CURRENT").exists():
+            return lease
+        lease.release()
+    raise OSError(f"the store at {root} keeps changing; cannot settle on a published generation")
+
+
+@contextlib.contextmanager
+def write_lock(root: Path) -> Iterator[None]:
+    fd = os.open(root / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def prune(root: Path) -> list[Path]:
+    """Delete every generation but the published one that no process holds a lease on (also the
+    half-written ones a killed writer left). Call with the write lock held. Returns what was deleted."""
+    current = published(root)
+    removed: list[Path] = []
+    for gen in generations(root):
+        if current is not None and gen.resolve() == current.resolve():
+            continue
+        if _delete_if_unleased(gen):
+            removed.append(gen)
+    # Lease files whose generation is gone (a reader raced a deletion and created one anew).
+    for lease in root.glob(f"{GEN_PREFIX}*{LEASE_SUFFIX}"):
+        if not (root / lease.name[: -len(LEASE_SUFFIX)]).exists():
+            _delete_if_unleased(root / lease.name[: -len(LEASE_SUFFIX)])
+    return removed
+
+
+def _lease_path(gen: Path) -> Path:
+    return gen.with_name(gen.name + LEASE_SUFFIX)
+
+
+def _delete_if_unleased(gen: Path) -> bool:
+    path = _lease_path(gen)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        shutil.rmtree(gen, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return True
+    finally:
+        os.close(fd)
