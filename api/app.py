@@ -14,7 +14,7 @@ from kg.config import Settings
 from kg.sandbox import enter_network_sandbox
 from kg.sparql.executor import make_executor
 
-from . import errors, links, security
+from . import errors, links, openapi, security
 from .metrics import RequestMetrics
 from .metrics import router as metrics_router
 from .middleware import AccessLog, RequestSizeLimit
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="AI chips knowledge graph", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan)
     errors.install(app)
+    openapi.install(app)
     for router in (sparql.router, questions.router, entities.router, linked.router, validation.router,
                    health.router, store.router, metrics_router):
         app.include_router(router)

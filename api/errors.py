@@ -7,6 +7,7 @@ Only 5xx are logged as errors.
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -70,22 +71,39 @@ def status_of(exc: KGError) -> int:
     return 500
 
 
-def error_body(exc: KGError) -> dict[str, object]:
+# What a server-side failure message must not show a client: absolute paths (POSIX, file: URLs, Windows),
+# and the store's own file and directory names (generations, RocksDB files).
+_PATH = re.compile(r"""(?:(?<=^)|(?<=[\s'"(\[=<,]))(?:file://)?(?:~|[A-Za-z]:)?(?:[/\\][^\s'"()\[\]<>,;:]+)+""")
+_STORE_NAMES = re.compile(r"\b(?:gen-\d+|(?:MANIFEST|OPTIONS)-\d+|[\w.-]+\.(?:sst|log|blob|ldb))\b")
+
+
+def scrub(message: str) -> str:
+    """A 5xx message fit for the response body: paths and store file names replaced by <path>/<file>.
+    URLs (http://...) are kept: the '//' follows a scheme, not a separator."""
+    message = _PATH.sub("<path>", message)
+    return _STORE_NAMES.sub("<file>", message)
+
+
+def error_body(exc: KGError, status: int | None = None) -> dict[str, object]:
     if isinstance(exc, InputError):
-        return {k: v for k, v in exc.to_dict().items() if v is not None}
-    return {"error": type(exc).__name__, "message": str(exc)}
+        body: dict[str, object] = {k: v for k, v in exc.to_dict().items() if v is not None}
+    else:
+        body = {"error": type(exc).__name__, "message": str(exc)}
+    if (status if status is not None else status_of(exc)) >= 500:
+        body = {k: scrub(v) if isinstance(v, str) else v for k, v in body.items()}
+    return body
 
 
 def error_response(exc: KGError) -> JSONResponse:
     status = status_of(exc)
     if status >= 500:
-        log.error("%s: %s", type(exc).__name__, exc)
+        log.error("%s: %s", type(exc).__name__, exc)  # in full: only the body is scrubbed
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="sparql-update"'
     if status in (429, 503):
         headers["Retry-After"] = str(getattr(exc, "retry_after", 1))
-    return JSONResponse(error_body(exc), status_code=status, headers=headers)
+    return JSONResponse(error_body(exc, status), status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -100,9 +118,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = str(exc.detail)
         if exc.status_code >= 500:
             log.error("HTTP %s: %s", exc.status_code, exc.detail)
-        return JSONResponse({"error": "HTTPError", "message": str(exc.detail)}, status_code=exc.status_code,
+            message = scrub(message)
+        return JSONResponse({"error": "HTTPError", "message": message}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

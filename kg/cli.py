@@ -13,15 +13,31 @@ import typer
 from rdflib import Graph, URIRef
 
 from .config import Settings
-from .errors import InputError, KGError
+from .errors import InputError, KGError, StoreError
 from .export import FORMATS, export
 from .loader import Sources, load, reason
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, sparql_prefixes
 from .questions import Answer, ask, get_question, questions
 from .store import Store, Table, open_store
 
-app = typer.Typer(help="Knowledge graph of who trains which AI models on which chips, where, under which rules.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+class _App(typer.Typer):
+    """The Typer app, with one last handler: what the storage engine raises on a damaged or unreadable store
+    (pyoxigraph raises OSError, RuntimeError or ValueError, at open or half-way through a query) becomes
+    one line on stderr and exit code 3, never a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except (OSError, RuntimeError, ValueError) as exc:
+            if not _is_engine_error(exc):
+                raise
+            typer.echo(f"error: {_engine_message(exc)}", err=True)
+            raise SystemExit(EXIT_STORE) from None
+
+
+app = _App(help="Knowledge graph of who trains which AI models on which chips, where, under which rules.",
+           no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 StorePathOpt = Annotated[Path | None, typer.Option("--store-path", help="Store directory (env KG_STORE_PATH).")]
 DataOpt = Annotated[Path | None, typer.Option("--data", help="Curated data directory (env KG_DATA_DIR).")]
@@ -44,9 +60,41 @@ def _open(settings: Settings, *, read_only: bool) -> Store:
     return open_store(settings.store, settings.store_path, read_only=read_only, settings=settings)
 
 
+EXIT_ERROR, EXIT_INPUT, EXIT_STORE = 1, 2, 3
+
+# How the storage engine (RocksDB under pyoxigraph) words a damaged or unreadable store.
+_ENGINE_MARKERS = ("Corruption:", "IO error:", "checksum mismatch", "MANIFEST-", ".sst")
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
 def _fail(exc: KGError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(2 if isinstance(exc, InputError) else 1)
+    typer.echo(f"error: {_one_line(str(exc))}", err=True)
+    if isinstance(exc, InputError):
+        return typer.Exit(EXIT_INPUT)
+    return typer.Exit(EXIT_STORE if isinstance(exc, StoreError) else EXIT_ERROR)
+
+
+def _is_engine_error(exc: BaseException) -> bool:
+    """Whether an OSError/RuntimeError/ValueError came from the store (raised in kg/store or by the engine,
+    or worded like RocksDB), rather than being a bug elsewhere that deserves its traceback."""
+    if isinstance(exc, KGError):
+        return False
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    in_store = last is not None and (f"{Path('kg', 'store')}" in last or "pyoxigraph" in last)
+    return in_store or any(marker in str(exc) for marker in _ENGINE_MARKERS)
+
+
+def _engine_message(exc: BaseException) -> str:
+    return _one_line(f"the store is damaged or unreadable ({type(exc).__name__}: {exc}); "
+                     "rebuild it with `kg load`")
 
 
 @app.command("load")
@@ -194,9 +242,21 @@ def serve_cmd(
     settings = _settings(store_path, data, ontology)
     updates: dict[str, Any] = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     try:
+        _check_readable(settings)
         serve(settings.model_copy(update=updates))
     except KGError as exc:
         raise _fail(exc) from exc
+
+
+def _check_readable(settings: Settings) -> None:
+    """Before uvicorn starts: an existing Oxigraph store must open and be readable end to end, so a damaged
+    one is one line on stderr (exit 3) rather than a traceback in the start-up log. A missing store is
+    left to the service (it builds it when KG_LOAD_IF_EMPTY)."""
+    current = settings.store_path / "CURRENT"
+    if settings.store != "oxigraph" or not (current.is_symlink() or current.exists()):
+        return
+    with _open(settings, read_only=True) as store:
+        store.count()
 
 
 @app.command("validate")

@@ -72,3 +72,12 @@ class NotFoundError(KGError):
 
 class StoreError(KGError):
     """The store cannot be opened or written."""
+
+
+class UpdateEvaluationError(InputError):
+    """A well-formed update that cannot apply to this store as it is (e.g. DROP GRAPH of a graph that
+    does not exist, without SILENT): the client's to fix, so a 400, and nothing was changed."""
+
+
+class StoreCorruptError(StoreError):
+    """The store's files are damaged or unreadable (the engine reported corruption or an I/O error)."""

@@ -156,6 +156,7 @@ class ProcessExecutor(Executor):
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._processes: list[Any] = []
         self._per_client: dict[str, int] = {}
         self.counters = _Counters()
@@ -217,53 +218,61 @@ class ProcessExecutor(Executor):
         threading.Thread(target=start, name="kg-worker-respawn", daemon=True).start()
 
     @contextlib.contextmanager
-    def _admitted(self, client: str | None) -> Iterator[None]:
-        with self._lock:
-            if client is not None and self._per_client.get(client, 0) >= self.client_concurrency:
-                self.counters.rejected += 1
-                raise TooManyRequestsError(
-                    f"this client already has {self.client_concurrency} requests running (the most one client "
-                    "may hold); wait for them to finish", retry_after=1)
-            if self.counters.queued >= self.queue_max and self._idle.empty():
+    def _admitted(self, client: str | None) -> Iterator[_Worker]:
+        """Wait (at most `queue_wait`) for this client's turn and an idle worker; 429 if too many wait."""
+        deadline = time.monotonic() + self.queue_wait
+        with self._cond:
+            if self.counters.queued >= self.queue_max:
                 self.counters.rejected += 1
                 raise TooManyRequestsError(f"{self.queue_max} requests are already waiting for a query worker; "
                                            "try again shortly", retry_after=1)
-            if client is not None:
-                self._per_client[client] = self._per_client.get(client, 0) + 1
+            self.counters.queued += 1
+            try:
+                # A client over its share waits for its own requests to finish, never for others'.
+                while client is not None and self._per_client.get(client, 0) >= self.client_concurrency:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        self.counters.rejected += 1
+                        raise TooManyRequestsError(
+                            f"this client kept {self.client_concurrency} requests running (the most one client "
+                            f"may hold) for {self.queue_wait:g} s; wait for them to finish",
+                            retry_after=max(1, round(self.timeout)))
+                    self._cond.wait(remaining)
+                if client is not None:
+                    self._per_client[client] = self._per_client.get(client, 0) + 1
+            except BaseException:
+                self.counters.queued -= 1
+                raise
         try:
-            yield
+            try:
+                w = self._idle.get(timeout=max(0.001, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ServerBusyError(f"every query worker stayed busy for {self.queue_wait:g} s; try again",
+                                      retry_after=max(1, round(self.timeout))) from None
+            finally:
+                with self._cond:
+                    self.counters.queued -= 1
+            with self._cond:
+                self.counters.busy += 1
+            try:
+                yield w
+            finally:
+                with self._cond:
+                    self.counters.busy -= 1
         finally:
             if client is not None:
-                with self._lock:
+                with self._cond:
                     left = self._per_client.get(client, 1) - 1
                     if left > 0:
                         self._per_client[client] = left
                     else:
                         self._per_client.pop(client, None)
-
-    def _take_worker(self) -> _Worker:
-        with self._lock:
-            self.counters.queued += 1
-        try:
-            return self._idle.get(timeout=self.queue_wait)
-        except queue.Empty:
-            raise ServerBusyError(f"every query worker stayed busy for {self.queue_wait:g} s; try again",
-                                  retry_after=max(1, round(self.timeout))) from None
-        finally:
-            with self._lock:
-                self.counters.queued -= 1
+                    self._cond.notify_all()
 
     def run(self, task: str, payload: Any, timeout: float | None = None, *, client: str | None = None) -> Any:
         limit = timeout or self.timeout
-        with self._admitted(client):
-            w = self._take_worker()
-            with self._lock:
-                self.counters.busy += 1
-            try:
-                return self._run_on(w, task, payload, limit)
-            finally:
-                with self._lock:
-                    self.counters.busy -= 1
+        with self._admitted(client) as w:
+            return self._run_on(w, task, payload, limit)
 
     def _run_on(self, w: _Worker, task: str, payload: Any, limit: float) -> Any:
         try:

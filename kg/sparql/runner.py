@@ -3,6 +3,7 @@ format, evaluate, enforce the result cap and serialise. Runs inside a query work
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,12 +80,30 @@ def _run_oxigraph(store: Store, request: SparqlRequest, info: QueryInfo, fmt: Fo
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default or []] or [ox.DefaultGraph()]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named or []]
     try:
-        with store.pinned() as native:  # type: ignore[attr-defined]
-            return _evaluate(native.query(info.text, **kwargs), request, info, fmt)
+        for _ in range(_MAX_UNKNOWN_FUNCTIONS + 1):
+            try:
+                with store.pinned() as native:  # type: ignore[attr-defined]
+                    return _evaluate(native.query(info.text, **kwargs), request, info, fmt)
+            except RuntimeError as exc:
+                # An unknown extension function is an evaluation error (SPARQL 1.1 section 17.6): the
+                # expression is unbound, not the query refused. Oxigraph names one at a time.
+                unknown = _UNKNOWN_FUNCTION.search(str(exc))
+                if unknown is None:
+                    raise
+                kwargs.setdefault("custom_functions", {})[ox.NamedNode(unknown.group(1))] = _unbound
+        raise QueryError(f"the query calls more than {_MAX_UNKNOWN_FUNCTIONS} unknown functions")
     except SyntaxError as exc:
         raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from None
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from None
+
+
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]+)> is not supported")
+_MAX_UNKNOWN_FUNCTIONS = 16
+
+
+def _unbound(*_args: Any) -> None:
+    return None
 
 
 def _evaluate(result: Any, request: SparqlRequest, info: QueryInfo, fmt: Format) -> SparqlResponse:

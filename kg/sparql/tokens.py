@@ -99,10 +99,40 @@ def tokens(text: str) -> Iterator[Token]:
             yield tok
 
 
+_EXPRESSION_OPENERS = {"FILTER", "BIND", "HAVING", "BY", "SELECT", "AS"}
+_TERMS = ("var", "number", "string", "iri", "pname")
+
+
+def _check_expression_iris(text: str, toks: list[Token]) -> None:
+    """Refuse an IRI that directly follows a term inside an expression: `FILTER(?x<?a&&?b>?y)` is
+    `?x` then the IRI `<?a&&?b>` by the grammar's terminals, which Oxigraph reads as two comparisons."""
+    stack: list[bool] = []  # per open bracket: is it an expression parenthesis?
+    previous: Token | None = None
+    for tok in toks:
+        if tok.kind == "open":
+            if tok.text == "(":
+                word = previous.text.upper() if previous is not None and previous.kind == "word" else ""
+                in_expression = bool(stack) and stack[-1]
+                stack.append(in_expression or word in _EXPRESSION_OPENERS
+                             or (previous is not None and previous.kind == "word" and word not in ("A", "VALUES"))
+                             or (not stack and previous is not None and previous.kind in ("var", "other")))
+            else:
+                stack.append(False)
+        elif tok.kind == "close":
+            if stack:
+                stack.pop()
+        elif tok.kind == "iri" and stack and stack[-1] and previous is not None and (
+                previous.kind in _TERMS or previous.text == ")"):
+            raise _refuse(text, tok.start, f"{tok.text} reads as an IRI here; put spaces around '<' if it is "
+                          "meant as less-than", term=tok.text)
+        previous = tok
+
+
 def normalise(text: str) -> str:
     """The text the engine runs: the same tokens with no comment left and no character that two
     readers could take differently. Raises QuerySyntaxError (with line and column) for what it refuses."""
     out: list[str] = []
+    _check_expression_iris(text, list(tokens(text)))
     for tok in lex(text):
         if tok.kind == "comment":
             out.append(" " * len(tok.text))

@@ -12,6 +12,7 @@ when no process reads it; readers call `refresh()` to move to the newest one.
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,7 +25,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
 
-from ..errors import QueryError, QuerySyntaxError, StoreError
+from ..errors import QueryError, QuerySyntaxError, StoreError, UpdateEvaluationError
 from ..namespaces import SERIALIZATION_PREFIXES
 from . import generations as gens
 from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
@@ -33,6 +34,7 @@ from .jsonrows import JsonRows, JsonTerm, from_sparql_json
 from .values import bind_values
 
 CURRENT = gens.CURRENT
+_MISSING_GRAPH = re.compile(r"The graph <[^>]*> does not exist")
 GEN_PREFIX = gens.GEN_PREFIX
 
 
@@ -179,6 +181,8 @@ class OxigraphStore(Store):
             except SyntaxError as exc:
                 raise QuerySyntaxError(f"malformed SPARQL update: {exc}") from exc
             except (RuntimeError, ValueError) as exc:
+                if _MISSING_GRAPH.search(str(exc)):  # DROP/CLEAR of a graph that is not there, without SILENT
+                    raise UpdateEvaluationError(f"update failed: {exc} (add SILENT to ignore this)") from exc
                 raise QueryError(f"update failed: {exc}") from exc
 
         self._write_new_generation(apply)

@@ -11,11 +11,11 @@ query. (A VALUES row joins with the group like a pre-bound variable; the named q
 every parameter, so results are the same as with the embedded store's substitutions.)
 
 Atomicity: every write is ONE SPARQL Update request (`DROP SILENT GRAPH <g>` for each graph the
-server holds, then `INSERT DATA {...}` blocks, for replace_all; `DROP SILENT GRAPH; INSERT DATA` for
-replace_graph). Servers that run a request in one transaction (Oxigraph, Fuseki/TDB2, GraphDB,
-RDF4J, Neptune) apply it whole or not at all. Virtuoso parses the whole request first (a syntax error
-changes nothing) but runs its operations one after the other: a failure at run time leaves the
-operations before it applied. See docs/scaling.md.
+server holds, then `CREATE SILENT GRAPH` and `INSERT DATA {...}` blocks per graph, for replace_all;
+`DROP SILENT GRAPH; CREATE SILENT GRAPH; INSERT DATA` for replace_graph). Servers that run a request
+in one transaction (Oxigraph, Fuseki/TDB2, GraphDB, RDF4J, Neptune) apply it whole or not at all.
+Virtuoso parses the whole request first (a syntax error changes nothing) but runs its operations one
+after the other: a failure at run time leaves the operations before it applied. See docs/scaling.md.
 
 Portable writes: `DROP ALL` is not used (Virtuoso accepts it and does nothing); each graph written
 is first `CREATE SILENT GRAPH`d (so that a later plain `DROP GRAPH` works on Virtuoso); each INSERT DATA
@@ -25,13 +25,14 @@ in INSERT DATA; an INSERT template's labels are scoped to its operation, so one 
 graph's blank nodes together).
 
 Server graphs: a server may keep graphs of its own (Virtuoso: `SERVER_GRAPHS`). They are not this
-store's content: `quads`, `graph_names` and `count` leave them out and writes never drop them. (They
+store's content: `quads`, `graph_names`, `count` and `is_empty` leave them out and writes never drop them. (They
 remain visible to queries over the default graph where the server makes it the union of all graphs.)
 
-Results: a result the server cut short (Virtuoso's `ResultSetMaxRows`, or a partial "anytime"
-answer) raises instead of passing for the whole answer. xsd:boolean values come back in canonical
-form (`true`/`false`; Virtuoso's JSON writes `1`/`0`), blank nodes with plain labels (Virtuoso writes
-`nodeID://b10001`, which is no blank node label).
+Results: SELECT and ASK are asked for as SPARQL results JSON, CONSTRUCT and DESCRIBE as N-Triples
+(Virtuoso would send a graph as JSON rows). A result the server cut short (Virtuoso's
+`ResultSetMaxRows`, or a partial "anytime" answer) raises instead of passing for the whole answer.
+xsd:boolean values come back in canonical form (`true`/`false`; Virtuoso's JSON writes `1`/`0`),
+blank nodes with plain labels (Virtuoso writes `nodeID://b10001`, which is no blank node label).
 
 Version: the server has no content version, so each write also replaces one triple in the graph
 `<https://w3id.org/aichips/graph/store-version>` with a fresh UUID, in the same request. `version`
@@ -41,6 +42,7 @@ then be told, e.g. by `touch()`).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -61,6 +63,9 @@ _VERSION_PREDICATE = URIRef("https://w3id.org/aichips/ontology#storeVersion")
 _JSON = "application/sparql-results+json"
 _CHUNK = 1_000  # triples per INSERT DATA block (all blocks go in the same request)
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
+# What may precede a query's form keyword: white space, comments, PREFIX and BASE declarations.
+_PROLOGUE = re.compile(r"\s+|#[^\n\r]*|(?i:PREFIX)\s*[^\s<>]*:\s*<[^<>]*>|(?i:BASE)\s*<[^<>]*>")
 # Graphs OpenLink Virtuoso keeps for itself (quad-map metadata, LDP vocabulary, the endpoint's description).
 SERVER_GRAPHS = (URIRef("http://www.openlinksw.com/schemas/virtrdf#"), URIRef("http://www.w3.org/ns/ldp#"),
                  URIRef("http://localuriqaserver/sparql"))
@@ -90,12 +95,17 @@ class RemoteStore(Store):
         data: list[tuple[str, str]] = [("query", text)]
         data += [("default-graph-uri", str(g)) for g in default_graphs or ()]
         data += [("named-graph-uri", str(g)) for g in named_graphs or ()]
-        accept = f"{_JSON}, application/n-triples;q=0.9"
+        # Ask for the result type of the query's form: Virtuoso answers a CONSTRUCT or DESCRIBE as SPARQL
+        # results JSON (?s ?p ?o rows) when that is acceptable, and fails on some.
+        graph_form = query_form(text) in ("CONSTRUCT", "DESCRIBE")
+        accept = _GRAPH_TYPES if graph_form else f"{_JSON}, application/n-triples;q=0.9"
         headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
         response = self._post(self.query_url, content=urlencode(data).encode("ascii"), headers=headers, what="query")
         _refuse_partial(response)
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
         if ctype in (_JSON, "application/json"):
+            if graph_form:
+                raise QueryError(f"the server answered a graph query with {ctype}, not RDF")
             return parse_json_results(response.json())
         graph = Graph()
         graph.parse(data=response.text, format="nt" if "n-triples" in ctype else "turtle")
@@ -217,6 +227,15 @@ def _data_n3(term: Node) -> str:
     if isinstance(term, BNode):
         return "_:b" + "".join(c for c in str(term) if c.isalnum())
     return term_n3(term)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first word after the prologue (upper case; "" if none)."""
+    at = 0
+    while (m := _PROLOGUE.match(sparql, at)) and m.end() > at:
+        at = m.end()
+    word = re.match(r"[A-Za-z]+", sparql[at:])
+    return word.group().upper() if word else ""
 
 
 def _refuse_partial(response: httpx.Response) -> None:
