@@ -56,7 +56,7 @@ class Executor(ABC):
         """Stop the workers."""
 
 
-def _timeout_error(seconds: float) -> QueryTimeoutError:
+def timeout_error(seconds: float) -> QueryTimeoutError:
     return QueryTimeoutError(f"the query ran longer than its time limit of {seconds:g} s (KG_QUERY_TIMEOUT) "
                              "and was stopped")
 
@@ -88,7 +88,7 @@ class ThreadExecutor(Executor):
             return future.result(timeout=limit)
         except FutureTimeout:
             future.cancel()  # only helps if it has not started; rdflib evaluation cannot be stopped
-            raise _timeout_error(limit) from None
+            raise timeout_error(limit) from None
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -276,12 +276,15 @@ class ProcessExecutor(Executor):
 
     def _run_on(self, w: _Worker, task: str, payload: Any, limit: float) -> Any:
         try:
-            w.conn.send((task, payload))
+            w.conn.send((task, payload, limit, self.slow_after))
             ready = w.conn.poll(min(self.slow_after, limit))
-            if not ready:
+            if not ready and task != "sparql":
                 # A long task yields the CPU to short ones (nice 19), and gets its priority back after.
+                # (Client queries run in a child of the worker, which lowers and kills it itself.)
                 _set_nice(w.process.pid, 19)
-                ready = w.conn.poll(max(0.0, limit - self.slow_after))
+            if not ready:
+                # The worker stops its own child at the limit; the grace is for its answer to arrive.
+                ready = w.conn.poll(max(0.0, limit - self.slow_after) + (_GRACE if task == "sparql" else 0.0))
         except (OSError, EOFError, ValueError):
             ready = None
         if not ready:
@@ -291,7 +294,7 @@ class ProcessExecutor(Executor):
                 self.counters.crashes += 1
                 raise StoreError("a query worker stopped unexpectedly; it is being replaced")
             self.counters.timeouts += 1
-            raise _timeout_error(limit)
+            raise timeout_error(limit)
         try:
             status, value = w.conn.recv()
         except (OSError, EOFError):
@@ -308,7 +311,10 @@ class ProcessExecutor(Executor):
         if status == "ok":
             return value
         if status == "error":
-            raise decode_error(value)
+            error = decode_error(value)
+            if isinstance(error, QueryTimeoutError):
+                self.counters.timeouts += 1
+            raise error
         raise RuntimeError(f"query worker failed: {value}")
 
     def stats(self) -> dict[str, float]:
@@ -340,6 +346,9 @@ class ProcessExecutor(Executor):
             if p.is_alive():
                 p.kill()
                 p.join(2)
+
+
+_GRACE = 2.0  # seconds past the limit before a worker that should have stopped its child is killed
 
 
 def _set_nice(pid: int, value: int) -> bool:

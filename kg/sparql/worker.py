@@ -1,20 +1,24 @@
 """Entry point of a query worker process (spawned by ProcessExecutor).
 
 The worker cuts itself off the network before it opens the store (kg/sandbox.py), reports "ready" with
-what it found (sandbox state, evidence-index build time), then answers tasks one at a time. SPARQL
-queries that sort (ORDER BY) run in a forked child: pyoxigraph 0.5.13 aborts the whole process on some
-sorts (a Rust panic, "comparison function does not correctly implement a total order"), which would
-otherwise take the worker and its evidence index with it. The child's death becomes a 500 answer; the
-worker lives on.
+what it found (sandbox state, evidence-index build time), then answers tasks one at a time. Client
+SPARQL queries run in a forked child, which the worker kills at the time limit and lowers to the idle
+CPU priority once it runs long: a runaway query then costs neither the worker nor its evidence index
+(rebuilt in seconds at 1M triples on a respawn), and pyoxigraph 0.5.13 aborting the whole process on
+some sorts (a Rust panic, "comparison function does not correctly implement a total order") becomes a
+500 answer while the worker lives on. Named questions and pages, the project's own bounded queries,
+run in the worker itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import itertools
 import os
 import pickle
+import select
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +52,7 @@ def main(conn: Any, store_path: str, sandbox: str = "auto") -> None:
         conn.send(("error", encode_error(exc)))
         return
     conn.send(("ready", {"sandbox": state, "index_seconds": seconds}))
+    background: list[threading.Thread] = []
     while True:
         try:
             message = conn.recv()
@@ -55,13 +60,15 @@ def main(conn: Any, store_path: str, sandbox: str = "auto") -> None:
             return
         if message is None:
             return
-        task, payload = message
+        task, payload, limit, slow_after = message
         try:
             if store.refresh():
                 # Answers read evidence lazily until the new version's index is built.
-                evidence_index(store).build_in_background()
-            if task == "sparql" and _sorts(payload):
-                conn.send(_in_child(TASKS[task], store, payload))
+                background[:] = [evidence_index(store).build_in_background()]
+            # A fork copies only the thread that forks: while the index is being built in another
+            # thread, a child could inherit a lock that thread holds, so the query runs here instead.
+            if task == "sparql" and not any(t.is_alive() for t in background):
+                conn.send(_in_child(TASKS[task], store, payload, limit, slow_after))
             else:
                 conn.send(("ok", TASKS[task](store, payload)))
         except KGError as exc:
@@ -70,20 +77,11 @@ def main(conn: Any, store_path: str, sandbox: str = "auto") -> None:
             conn.send(("crash", f"{type(exc).__name__}: {exc}"))
 
 
-def _sorts(payload: Any) -> bool:
-    from .tokens import tokens
-
-    query = getattr(payload, "query", "")
-    try:
-        words = [t.text.upper() for t in tokens(query) if t.kind == "word"]
-    except KGError:
-        return False  # refused by the check in the task itself, before the engine sees it
-    return any(a == "ORDER" and b == "BY" for a, b in itertools.pairwise(words))
-
-
-def _in_child(task: Any, store: Any, payload: Any) -> tuple[str, Any]:
-    """Run one task in a fork of this worker; its crash is an answer, not the worker's death."""
-    from .executor import encode_error
+def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: float) -> tuple[str, Any]:
+    """Run one client query in a fork of this worker, so that neither a crash of the engine nor the
+    time limit costs the worker (and its evidence index): only the child is killed. A child still
+    running after `slow_after` seconds drops to the lowest CPU priority, so short queries keep the cores."""
+    from .executor import encode_error, timeout_error
 
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -104,11 +102,30 @@ def _in_child(task: Any, store: Any, payload: Any) -> tuple[str, Any]:
         finally:
             os._exit(0)
     os.close(write_fd)
-    chunks = []
-    with os.fdopen(read_fd, "rb") as pipe:
-        while chunk := pipe.read(1 << 20):
+    started = time.monotonic()
+    chunks: list[bytes] = []
+    lowered = False
+    try:
+        while True:
+            elapsed = time.monotonic() - started
+            if elapsed >= limit:
+                os.kill(pid, signal.SIGKILL)
+                return ("error", encode_error(timeout_error(limit)))
+            wait = limit - elapsed if lowered else min(limit, slow_after) - elapsed
+            ready, _, _ = select.select([read_fd], [], [], max(0.0, wait))
+            if not ready:
+                if not lowered and time.monotonic() - started >= slow_after:
+                    with contextlib.suppress(OSError):
+                        os.setpriority(os.PRIO_PROCESS, pid, 19)
+                    lowered = True
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
             chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
     if chunks and os.WIFEXITED(status):
         answer: tuple[str, Any] = pickle.loads(b"".join(chunks))
         return answer
