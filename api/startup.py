@@ -10,9 +10,6 @@ from kg.store import Store
 from kg.store import open_store as open_kind
 
 log = logging.getLogger("api.startup")
-_ANY_QUAD = "ASK { GRAPH ?g { ?s ?p ?o } }"
-
-
 def _is_empty(settings: Settings) -> bool:
     current = settings.store_path / "CURRENT"
     if not (current.is_symlink() or current.exists()):
@@ -32,7 +29,7 @@ def open_store(settings: Settings) -> Store:
         return store
     if settings.store == "remote":
         remote = open_kind("remote", settings=settings)
-        if settings.load_if_empty and settings.remote_update_url and not remote.query(_ANY_QUAD):
+        if settings.load_if_empty and settings.remote_update_url and remote.is_empty():  # type: ignore[attr-defined]
             log.info("remote store %s is empty: building the graph from %s", settings.remote_query_url,
                      settings.data_dir)
             load(remote, Sources.from_settings(settings))

@@ -152,9 +152,6 @@ def test_service_builds_an_empty_remote_server_once_and_never_writes_one_with_da
         assert RemoteStore(server["query"]).is_empty()
         with TestClient(create_app(config)) as client:
             r = client.get("/questions/firms-training-outside")
-            if engine == "virtuoso" and r.status_code == 400:
-                pytest.xfail("api/startup.py decides 'empty' by ASK { GRAPH ?g { ?s ?p ?o } }, true on a fresh "
-                             "Virtuoso (its own graphs): it should ask RemoteStore.is_empty()")
             rows = r.json()["rows"]
             assert {row["values"]["firm"]["value"].rsplit("/", 1)[-1] for row in rows} == {"alibaba", "bytedance"}
         store = RemoteStore(urls["remote_query_url"], urls["remote_update_url"], urls["remote_gsp_url"])

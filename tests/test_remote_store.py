@@ -47,16 +47,12 @@ def _rows(table: Table) -> list[tuple[tuple[str, str], ...]]:
 # it turns the filter into an index range scan: it drops rows (`<`, `>`, `>=`, and `!(?d > ?day)` are
 # right). Which questions meet the bug depends on Virtuoso's plan for the shipped data; writing the
 # filter as `!(?d > ?day)` (the same in SPARQL 1.1) gives the embedded store's rows (docs/scaling.md).
-VIRTUOSO_DATE_LE_BUG = {"rules-in-force"}
 
 
 @pytest.mark.parametrize("name", sorted(questions()))
 def test_named_questions_answer_as_on_the_embedded_store(engine: str, remote: RemoteStore, oxigraph_store: Store,
                                                           name: str) -> None:
     here, there = ask(oxigraph_store, name), ask(remote, name)
-    if engine == "virtuoso" and name in VIRTUOSO_DATE_LE_BUG and _rows(there.table) != _rows(here.table):
-        assert set(_rows(there.table)) < set(_rows(here.table)), "the known bug only drops rows"
-        pytest.xfail("Virtuoso 7.2 drops rows from FILTER(?date <= ?day) over stored xsd:date (see docs/scaling.md)")
     assert _rows(there.table) == _rows(here.table)
     assert _evidence(there.evidence) == _evidence(here.evidence)
 

@@ -65,10 +65,12 @@ def main(conn: Any, store_path: str, sandbox: str = "auto") -> None:
             if store.refresh():
                 # Answers read evidence lazily until the new version's index is built.
                 background[:] = [evidence_index(store).build_in_background()]
-            # A fork copies only the thread that forks: while the index is being built in another
-            # thread, a child could inherit a lock that thread holds, so the query runs here instead.
-            if task == "sparql" and not any(t.is_alive() for t in background):
-                conn.send(_in_child(TASKS[task], store, payload, limit, slow_after))
+            if task == "sparql":
+                # A fork copies only the thread that forks: while the index is being built in another
+                # thread, the child could inherit a lock that thread holds inside RocksDB, so it then
+                # opens a store handle of its own instead of touching the inherited one.
+                own = any(t.is_alive() for t in background)
+                conn.send(_in_child(TASKS[task], store, payload, limit, slow_after, own_handle=own))
             else:
                 conn.send(("ok", TASKS[task](store, payload)))
         except KGError as exc:
@@ -77,7 +79,8 @@ def main(conn: Any, store_path: str, sandbox: str = "auto") -> None:
             conn.send(("crash", f"{type(exc).__name__}: {exc}"))
 
 
-def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: float) -> tuple[str, Any]:
+def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: float, *,
+              own_handle: bool = False) -> tuple[str, Any]:
     """Run one client query in a fork of this worker, so that neither a crash of the engine nor the
     time limit costs the worker (and its evidence index): only the child is killed. A child still
     running after `slow_after` seconds drops to the lowest CPU priority, so short queries keep the cores."""
@@ -90,6 +93,10 @@ def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: flo
         try:
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with a killed worker
             try:
+                if own_handle:
+                    from ..store.oxigraph import OxigraphStore
+
+                    store = OxigraphStore(store.root, read_only=True)
                 result: tuple[str, Any] = ("ok", task(store, payload))
             except KGError as exc:
                 result = ("error", encode_error(exc))
