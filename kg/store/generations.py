@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -95,13 +96,42 @@ def lease_published(root: Path) -> Lease | None:
         gen = published(root)
         if gen is None:
             return None
+        if not gen.is_dir() and published(root) == gen:
+            raise DamagedStoreError(f"the store's CURRENT names {gen.name}, which is not a store generation")
         lease = Lease(gen)
         # The pruner deletes a generation while holding the exclusive lock, and only one CURRENT no
         # longer names; so once we hold the shared lock, either the directory is whole or it is gone.
         if (gen / "CURRENT").exists():
             return lease
         lease.release()
+        if published(root) == gen:  # not a deletion racing us: the published generation is incomplete
+            raise DamagedStoreError(f"store generation {gen.name} is incomplete (it has no CURRENT file)")
     raise OSError(f"the store at {root} keeps changing; cannot settle on a published generation")
+
+
+class DamagedStoreError(OSError):
+    """The published generation is not a whole store (files missing or damaged)."""
+
+
+META = "KG-META.json"
+
+
+def write_meta(gen: Path, *, empty: bool) -> None:
+    """What a generation held when it was published, to tell a damaged one on open: a MANIFEST cut on a
+    record boundary opens as an empty store without any error from the engine."""
+    path = gen / META
+    with path.open("w", encoding="utf-8") as out:
+        json.dump({"empty": empty}, out)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def published_empty(gen: Path) -> bool | None:
+    """Whether the generation was empty when published (None: not recorded, e.g. an older store)."""
+    try:
+        return bool(json.loads((gen / META).read_text(encoding="utf-8"))["empty"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 @contextlib.contextmanager

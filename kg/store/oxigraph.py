@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Node
 
-from ..errors import QueryError, QuerySyntaxError, StoreError, UpdateEvaluationError
+from ..errors import QueryError, QuerySyntaxError, StoreCorruptError, StoreError, UpdateEvaluationError
 from ..namespaces import SERIALIZATION_PREFIXES
 from . import generations as gens
 from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
@@ -48,9 +48,16 @@ class _Handle:
         self.lease = lease
         try:
             self.native: Any = ox.Store.read_only(str(gen))
+            if gens.published_empty(gen) is False and _is_empty(self.native):
+                raise StoreCorruptError(f"the store is damaged: generation {gen.name} held data when published "
+                                        "and opens empty; rebuild it with `kg load`")
         except (OSError, ValueError, RuntimeError) as exc:
             lease.release()
-            raise StoreError(f"cannot open store generation {gen.name}: {exc}") from exc
+            raise StoreCorruptError(f"the store is damaged: cannot open generation {gen.name}: {exc}; "
+                                    "rebuild it with `kg load`") from exc
+        except StoreError:
+            lease.release()
+            raise
         self.pins = 0
         self.retired = False
 
@@ -75,6 +82,8 @@ class OxigraphStore(Store):
                         self._create_empty()
                     gens.prune(path)  # what a killed writer left half-written
             lease = gens.lease_published(path)
+        except gens.DamagedStoreError as exc:
+            raise StoreCorruptError(f"the store is damaged: {exc}; rebuild it with `kg load`") from exc
         except OSError as exc:
             raise StoreError(f"cannot open store at {path}: {exc.strerror or exc}") from exc
         if lease is None:
@@ -225,7 +234,9 @@ class OxigraphStore(Store):
                     # ~25 % faster (docs/benchmarks.md); small updates are not worth a full compaction.
                     fresh.optimize()
                 fresh.flush()
+                empty = _is_empty(fresh)
                 del fresh  # closes the read-write instance; published generations are only read
+                gens.write_meta(gen, empty=empty)
                 gens.fsync_dir(gen)
                 lease = gens.Lease(gen)
                 handle = _Handle(gen, lease)
@@ -317,9 +328,18 @@ def _query_errors() -> Iterator[None]:
     except SyntaxError as exc:
         raise QuerySyntaxError(f"malformed SPARQL query: {exc}") from exc
     except (RuntimeError, ValueError) as exc:
+        if _DAMAGE.search(str(exc)):
+            raise StoreCorruptError(f"the store is damaged: {exc}; rebuild it with `kg load`") from exc
         raise QueryError(f"query failed: {exc}") from exc
     except OSError as exc:  # RocksDB could not read a file of the generation (corruption, I/O error)
-        raise StoreError(f"the store could not be read: {exc.strerror or exc}") from exc
+        raise StoreCorruptError(f"the store is damaged or unreadable: {exc.strerror or exc}") from exc
+
+
+_DAMAGE = re.compile(r"Corruption|IO error|checksum mismatch|block checksum|\.sst|MANIFEST", re.I)
+
+
+def _is_empty(native: Any) -> bool:
+    return next(iter(native.quads_for_pattern(None, None, None, None)), None) is None
 
 
 def query_options(bindings: Mapping[str, Identifier] | None, default_graphs: Sequence[URIRef] | None,
