@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from .export import FORMATS, export
 from .loader import Sources, load, reason
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, sparql_prefixes
 from .questions import Answer, ask, get_question, questions
+from .sparql.safety import inspect_query
 from .store import Store, Table, open_store
 
 
@@ -154,7 +156,10 @@ def query_cmd(
                     raise InputError(f"cannot read query file: {exc}", file=str(file)) from exc
             else:
                 text = sparql or ""
-            result = store.query(_with_prefixes(text))
+            # The service's policy and walls: SERVICE, LOAD and remote FROM refused on the text that
+            # runs, and the engine on a thread without network (kg/sparql/safety.py, kg/sandbox.py).
+            info = inspect_query(_with_prefixes(text), store.has_graph)
+            result = _without_network(store, settings, lambda: store.query(info.text))
             _print_result(result, fmt)
     except KGError as exc:
         raise _fail(exc) from exc
@@ -304,6 +309,17 @@ def _params(items: list[str]) -> dict[str, str]:
             raise _fail(InputError(f"parameter '{item}' must be NAME=VALUE", term=item))
         out[key] = value
     return out
+
+
+def _without_network(store: Store, settings: Settings, run: Callable[[], Any]) -> Any:
+    if store.kind == "remote":  # reached over the network by design
+        return run()
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .sandbox import enter_network_sandbox
+
+    with ThreadPoolExecutor(1, initializer=enter_network_sandbox, initargs=(settings.sandbox,)) as pool:
+        return pool.submit(run).result()
 
 
 def _with_prefixes(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -240,3 +241,21 @@ def test_a_runaway_query_is_stopped_without_losing_its_worker(server: Server) ->
     assert _restarts(server) == before
     health = server.get("/health").json()
     assert health["workers"]["alive"] == health["workers"]["workers"]
+
+
+def test_kg_query_applies_the_same_policy(api_store_dir: Path, listener: Listener, tmp_path: Path) -> None:
+    """`kg query` used to try the remote call (and end in a traceback): now the same check and wall."""
+    import subprocess
+    import sys
+
+    from tests.api_support import copy_store
+
+    store = copy_store(api_store_dir, tmp_path / "store")
+    kg = str(Path(sys.executable).parent / "kg")
+    env = {**os.environ, "KG_STORE_PATH": str(store)}
+    for text in (f"SELECT * WHERE {{ SERVICE <{listener.url}/q> {{ ?s ?p ?o }} }}",
+                 f"SELECT * WHERE {{ # c\r SERVICE <{listener.url}/q> {{ ?s ?p ?o }}\n }}"):
+        result = subprocess.run([kg, "query", "-e", text], env=env, capture_output=True, text=True, check=False)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert "SERVICE is not allowed" in result.stderr
+    assert listener.requests == []
