@@ -259,3 +259,10 @@ def test_kg_query_applies_the_same_policy(api_store_dir: Path, listener: Listene
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert "SERVICE is not allowed" in result.stderr
     assert listener.requests == []
+
+
+def test_head_on_the_query_endpoint(server: Server) -> None:
+    r = httpx.head(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+    assert r.status_code == 200 and r.content == b""
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    assert "HEAD" in httpx.options(server.url + "/sparql", timeout=60).headers["allow"]

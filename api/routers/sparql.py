@@ -106,7 +106,8 @@ def _describe_service(request: Request, runtime: Runtime) -> Response:
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-@router.get("/sparql", summary="SPARQL query by GET; without `query`, the service description",
+@router.api_route("/sparql", methods=["GET", "HEAD"],
+                  summary="SPARQL query by GET (or HEAD); without `query`, the service description",
             responses={**RESULT_TYPES, "200": {**RESULT_TYPES["200"], "content": {
                 **RESULT_TYPES["200"]["content"], HTML.media_type: {}}}})
 def sparql_get(
@@ -230,7 +231,7 @@ def _update(runtime: Runtime, text: str, using: list[str], using_named: list[str
 
 # OPTIONS and the 405 for other methods list every method of the endpoint (Starlette's 405 names only the
 # first route of the path, so `Allow: GET` for /sparql). CORS preflights are answered by the middleware.
-ALLOW = {"/sparql": "GET, POST, OPTIONS", "/sparql/update": "POST, OPTIONS"}
+ALLOW = {"/sparql": "GET, HEAD, POST, OPTIONS", "/sparql/update": "POST, OPTIONS"}
 OTHER_METHODS = ["OPTIONS", "PUT", "DELETE", "PATCH"]
 
 
