@@ -2,7 +2,7 @@
 
 Each case runs in a child interpreter: the panic aborts the process (SIGABRT) and cannot be caught in Python.
 When a pyoxigraph release fixes it, test_oxigraph_order_by_panic_still_present fails: then drop the
-workaround (ORDER BY queries run in a forked child of the query worker, kg/sparql/worker.py) and this pin.
+workaround (the total-order rerun of kg/sparql/ordering.py; client queries keep running in a forked child) and this pin.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_oxigraph_order_by_panic_still_present(mode: str) -> None:
     result = run_case(mode)
     assert result.returncode != 0, (
         f"pyoxigraph {pyoxigraph.__version__} no longer aborts on the ORDER BY total-order case ({mode}): "
-        "the engine is fixed. Drop the workaround (forked ORDER BY in kg/sparql/worker.py) and this test.")
+        "the engine is fixed. Drop the workaround (kg/sparql/ordering.py and its call in kg/sparql/worker.py) and this test.")
     assert result.returncode == -signal.SIGABRT, (result.returncode, result.stderr[-2000:])
     assert PANIC in result.stderr, result.stderr[-2000:]
 

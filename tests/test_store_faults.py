@@ -200,6 +200,7 @@ def test_reads_never_fail_while_updates_stream(api_store_dir: Path, tmp_path: Pa
             done.set()
             for t in readers:
                 t.join()
+        print(f"{reads[0]} reads during {updates} updates, {len(failures)} failed")
         assert failures == [], f"{len(failures)} of {reads[0]} reads failed: {failures[:5]}"
         r = httpx.get(reader_url + "/sparql", params={"query": COUNT}, timeout=60)
         assert r.json()["results"]["bindings"][0]["n"]["value"] == str(updates)

@@ -71,7 +71,7 @@ def _execute(runtime: Runtime, query: str, pairs: Pairs, accept: str | None) -> 
         html = runtime.templates.get_template("sparql_results.html").render(
             title="Query results", query=query, result=_for_page(result))
         return HTMLResponse(html, headers={"Vary": "Accept"})
-    return Response(result.body, media_type=result.content_type, headers={"Vary": "Accept"})
+    return Response(result.body, media_type=result.content_type, headers={**result.headers, "Vary": "Accept"})
 
 
 def _for_page(result: SparqlResponse) -> dict[str, Any]:

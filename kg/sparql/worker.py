@@ -5,15 +5,16 @@ what it found (sandbox state, evidence-index build time), then answers tasks one
 SPARQL queries run in a forked child, which the worker kills at the time limit and lowers to the idle
 CPU priority once it runs long: a runaway query then costs neither the worker nor its evidence index
 (rebuilt in seconds at 1M triples on a respawn), and pyoxigraph 0.5.13 aborting the whole process on
-some sorts (a Rust panic, "comparison function does not correctly implement a total order") becomes a
-500 answer while the worker lives on. Named questions and pages, the project's own bounded queries,
-run in the worker itself.
+some sorts (a Rust panic, "comparison function does not correctly implement a total order") costs only
+the child: the query is rerun once with total-order sort keys (kg/sparql/ordering.py). Named questions
+and pages, the project's own bounded queries, run in the worker itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import os
 import pickle
 import select
@@ -70,13 +71,34 @@ def main(conn: Any, store_path: str, sandbox: str = "auto") -> None:
                 # thread, the child could inherit a lock that thread holds inside RocksDB, so it then
                 # opens a store handle of its own instead of touching the inherited one.
                 own = any(t.is_alive() for t in background)
-                conn.send(_in_child(TASKS[task], store, payload, limit, slow_after, own_handle=own))
+                conn.send(_query_in_child(TASKS[task], store, payload, limit, slow_after, own))
             else:
                 conn.send(("ok", TASKS[task](store, payload)))
         except KGError as exc:
             conn.send(("error", encode_error(exc)))
         except Exception as exc:
             conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+
+
+def _query_in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: float,
+                    own: bool) -> tuple[str, Any]:
+    """A client query in a child; if the engine aborts on its sort, once more with total-order keys."""
+    started = time.monotonic()
+    answer = _in_child(task, store, payload, limit, slow_after, own_handle=own)
+    if answer[0] != "error" or answer[1][1] != EngineCrashError.__qualname__:
+        return answer
+    from .ordering import total_order
+
+    rewritten = total_order(payload.query)
+    left = limit - (time.monotonic() - started)
+    if rewritten is None or left <= 0:
+        return answer
+    retry = _in_child(task, store, dataclasses.replace(payload, query=rewritten), left, slow_after,
+                      own_handle=own)
+    if retry[0] == "ok":
+        retry[1].headers["KG-Order"] = "total-order-fallback"  # docs/api.md: how the rows were ordered
+        return retry
+    return answer
 
 
 def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: float, *,
