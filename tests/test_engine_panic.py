@@ -36,7 +36,8 @@ def test_oxigraph_order_by_panic_still_present(mode: str) -> None:
     result = run_case(mode)
     assert result.returncode != 0, (
         f"pyoxigraph {pyoxigraph.__version__} no longer aborts on the ORDER BY total-order case ({mode}): "
-        "the engine is fixed. Drop the workaround (kg/sparql/ordering.py and its call in kg/sparql/worker.py) and this test.")
+        "the engine is fixed. Drop the workaround (kg/sparql/ordering.py and its call in kg/sparql/worker.py) "
+        "and this test.")
     assert result.returncode == -signal.SIGABRT, (result.returncode, result.stderr[-2000:])
     assert PANIC in result.stderr, result.stderr[-2000:]
 
