@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import pyoxigraph as ox
 import typer
 from rdflib import Graph, URIRef
 
 from .config import Settings
-from .errors import InputError, KGError, StoreError
+from .errors import InputError, KGError, QuerySyntaxError, StoreError
 from .export import FORMATS, export
 from .loader import Sources, load, reason
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, sparql_prefixes
 from .questions import Answer, ask, get_question, questions
+from .sparql.formats import CSV, JSONLD, NTRIPLES, RDFXML, SPARQL_JSON, SPARQL_XML, TSV, TURTLE
+from .sparql.results import write_boolean, write_rdf, write_solutions
 from .sparql.safety import inspect_query
 from .store import Store, Table, open_store
+from .store.convert import to_ox
 
 
 class _App(typer.Typer):
@@ -134,7 +137,8 @@ def query_cmd(
     sparql: Annotated[str | None, typer.Option("--sparql", "-e", help="Inline SPARQL.")] = None,
     question: Annotated[str | None, typer.Option("--question", "-q", help="A named question.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE for a question.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv (SELECT); turtle (graphs).")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=(
+        "table, or W3C json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, rdfxml, jsonld (graphs)."))] = "table",
     store_path: StorePathOpt = None,
 ) -> None:
     """Run SPARQL from a file, inline, or a named question with parameters."""
@@ -158,8 +162,11 @@ def query_cmd(
                 text = sparql or ""
             # The service's policy and walls: SERVICE, LOAD and remote FROM refused on the text that
             # runs, and the engine on a thread without network (kg/sparql/safety.py, kg/sandbox.py).
-            info = inspect_query(_with_prefixes(text), store.has_graph)
-            result = _without_network(store, settings, lambda: store.query(info.text))
+            try:
+                info = inspect_query(_with_prefixes(text), store.has_graph)
+                result = _without_network(store, settings, lambda: store.query(info.text))
+            except QuerySyntaxError as exc:
+                raise _in_own_lines(exc) from exc
             _print_result(result, fmt)
     except KGError as exc:
         raise _fail(exc) from exc
@@ -322,6 +329,19 @@ def _without_network(store: Store, settings: Settings, run: Callable[[], Any]) -
         return pool.submit(run).result()
 
 
+def _in_own_lines(exc: QuerySyntaxError) -> QuerySyntaxError:
+    """The error with positions in the user's own text, not counting the PREFIX lines added for them."""
+    added = sparql_prefixes().count("\n")
+
+    def shift(m: re.Match[str]) -> str:
+        line = int(m.group(2)) - added
+        return f"{m.group(1)}{line}{m.group(3)}" if line >= 1 else m.group(0)
+
+    message = re.sub(r"(error at |line )(\d+)([:,])", shift, exc.message)
+    line = exc.line - added if exc.line is not None and exc.line > added else exc.line
+    return QuerySyntaxError(message, file=exc.file, line=line, term=exc.term)
+
+
 def _with_prefixes(text: str) -> str:
     """Let CLI users write aic:, id:, rdfs: ... without declaring them; their own PREFIXes still win."""
     return sparql_prefixes() + text
@@ -335,34 +355,43 @@ def _short(term: object) -> str:
     return text
 
 
+RESULT_FORMATS = {"json": SPARQL_JSON, "xml": SPARQL_XML, "csv": CSV, "tsv": TSV}
+GRAPH_FORMATS = {"turtle": TURTLE, "ntriples": NTRIPLES, "rdfxml": RDFXML, "jsonld": JSONLD}
+
+
 def _print_result(result: object, fmt: str) -> None:
-    if isinstance(result, bool):
-        typer.echo("true" if result else "false")
-    elif isinstance(result, Graph):
-        typer.echo(result.serialize(format="turtle"))
-    elif isinstance(result, Table):
-        _print_table(result, fmt)
-
-
-def _print_table(table: Table, fmt: str) -> None:
-    if fmt == "json":
-        typer.echo(json.dumps({"head": {"vars": table.variables},
-                               "rows": [{k: str(v) for k, v in r.items()} for r in table.rows]}, indent=2))
-    elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(table.variables)
-        for row in table.rows:
-            writer.writerow([str(row.get(v, "")) for v in table.variables])
-        typer.echo(buf.getvalue().rstrip("\n"))
+    """SELECT/ASK as a table or in the W3C result formats (what every SPARQL client reads); graphs in
+    an RDF syntax (Turtle unless one is named)."""
+    if isinstance(result, Graph):
+        triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in result]
+        _write(write_rdf(triples, GRAPH_FORMATS.get(fmt, TURTLE)))
     elif fmt == "table":
-        widths = {v: max([len(v)] + [len(_short(r.get(v, ""))) for r in table.rows]) for v in table.variables}
-        typer.echo("  ".join(v.ljust(widths[v]) for v in table.variables))
-        for row in table.rows:
-            typer.echo("  ".join(_short(row.get(v, "")).ljust(widths[v]) for v in table.variables))
-        typer.echo(f"({len(table.rows)} rows)")
+        if isinstance(result, bool):
+            typer.echo("true" if result else "false")
+        elif isinstance(result, Table):
+            _print_table(result)
+    elif fmt in RESULT_FORMATS:
+        if isinstance(result, bool):
+            _write(write_boolean(result, RESULT_FORMATS[fmt]))
+        elif isinstance(result, Table):
+            rows = [[to_ox(r[v]) if v in r else None for v in result.variables] for r in result.rows]
+            _write(write_solutions(result.variables, rows, RESULT_FORMATS[fmt]))
     else:
-        raise _fail(InputError(f"unknown format '{fmt}' (use table, json or csv)", term=fmt))
+        raise _fail(InputError(f"unknown format '{fmt}' (use table, json, xml, csv or tsv; "
+                               "turtle, ntriples, rdfxml or jsonld for graphs)", term=fmt))
+
+
+def _write(data: bytes) -> None:
+    sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+    sys.stdout.flush()
+
+
+def _print_table(table: Table) -> None:
+    widths = {v: max([len(v)] + [len(_short(r.get(v, ""))) for r in table.rows]) for v in table.variables}
+    typer.echo("  ".join(v.ljust(widths[v]) for v in table.variables))
+    for row in table.rows:
+        typer.echo("  ".join(_short(row.get(v, "")).ljust(widths[v]) for v in table.variables))
+    typer.echo(f"({len(table.rows)} rows)")
 
 
 def _print_answer(answer: Answer, fmt: str) -> None:

@@ -108,3 +108,24 @@ def test_reason_recomputes_inferences(store_dir: Path) -> None:
     assert "inferred triples" in result.stdout
     again = kg("ask", "firms-training-outside", store=store_dir)
     assert "ByteDance" in again.stdout
+
+
+def test_query_writes_the_w3c_result_formats(store_dir: Path) -> None:
+    q = "SELECT ?l WHERE { id:nvidia rdfs:label ?l }"
+    data = json.loads(kg("query", "-e", q, "-f", "json", store=store_dir).stdout)
+    assert data == {"head": {"vars": ["l"]}, "results": {"bindings": [{"l": {"type": "literal", "value": "Nvidia"}}]}}
+    xml = kg("query", "-e", q, "-f", "xml", store=store_dir).stdout
+    assert "<sparql" in xml and "<literal>Nvidia</literal>" in xml
+    assert kg("query", "-e", q, "-f", "tsv", store=store_dir).stdout.splitlines() == ["?l", '"Nvidia"']
+    assert json.loads(kg("query", "-e", "ASK { ?s ?p ?o }", "-f", "json", store=store_dir).stdout)["boolean"] is True
+    nt = kg("query", "-e", "CONSTRUCT WHERE { id:nvidia rdfs:label ?l }", "-f", "ntriples", store=store_dir)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    assert nt.stdout.strip() == f'<https://w3id.org/aichips/id/nvidia> {label} "Nvidia" .'
+
+
+def test_query_errors_point_into_the_users_own_text(store_dir: Path) -> None:
+    # the CLI adds PREFIX lines for aic:, id:, rdfs: ...; positions must not count them
+    result = kg("query", "-e", "SELECT * WHERE { ?s ?p }", store=store_dir)
+    assert result.returncode == 2 and "error at 1:" in result.stderr, result.stderr
+    result = kg("query", "-e", "SELECT * WHERE {\n ?s ?p ?o FILTER(?o<?a&&?b>?y) }", store=store_dir)
+    assert result.returncode == 2 and "line 2, column 20" in result.stderr, result.stderr
