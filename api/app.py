@@ -14,7 +14,7 @@ from kg.config import Settings
 from kg.sandbox import enter_network_sandbox
 from kg.sparql.executor import make_executor
 
-from . import errors, links, openapi, security
+from . import docs, errors, links, openapi, security
 from .metrics import RequestMetrics
 from .metrics import router as metrics_router
 from .middleware import AccessLog, RequestSizeLimit
@@ -77,9 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(close_runtime, runtime)
 
     app = FastAPI(title="AI chips knowledge graph", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # api/docs.py serves them offline
     errors.install(app)
     openapi.install(app)
+    docs.install(app)  # /docs, /redoc and their assets, from this origin
     for router in (sparql.router, questions.router, entities.router, linked.router, validation.router,
                    health.router, store.router, metrics_router):
         app.include_router(router)

@@ -1,18 +1,21 @@
 """The one table from kg.errors classes to HTTP statuses, and the JSON error handlers.
 
-Every error body is JSON: {"error": <class>, "message": ..., "file"/"line"/"term" when known}.
-Only 5xx are logged as errors.
+Every error body is JSON: {"error": <class>, "message": ..., "file"/"line"/"term" when known}, except for
+a browser (Accept prefers text/html, kg.sparql.formats.prefers_html): the same fields as an HTML page
+(templates/error.html), with the same status and headers. Only 5xx are logged as errors.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from kg.errors import (
     InputError,
@@ -36,6 +39,7 @@ from kg.sparql.errors import (
     UnsupportedMediaTypeError,
     UpdateDisabledError,
 )
+from kg.sparql.formats import prefers_html
 from kg.sparql.validation import ValidationUnavailableError
 
 log = logging.getLogger("api.errors")
@@ -94,7 +98,25 @@ def error_body(exc: KGError, status: int | None = None) -> dict[str, object]:
     return body
 
 
-def error_response(exc: KGError) -> JSONResponse:
+def respond(request: Request | None, body: dict[str, object], status: int,
+            headers: dict[str, str] | None = None) -> Response:
+    """`body` as JSON, or as the HTML error page when the client is a browser and the app's templates are
+    there (the runtime exists once the lifespan has started); Vary: Accept either way."""
+    headers = {**(headers or {}), "Vary": "Accept"}
+    runtime = getattr(request.app.state, "runtime", None) if request is not None else None
+    if request is not None and runtime is not None and prefers_html(request.headers.get("accept")):
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+        fields = {k: v for k, v in body.items() if k in ("error", "message", "term", "file", "line")}
+        html = runtime.templates.get_template("error.html").render(
+            title=f"{status} {reason}".strip(), status=status, reason=reason, **fields)
+        return HTMLResponse(html, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def error_response(exc: KGError, request: Request | None = None) -> Response:
     status = status_of(exc)
     if status >= 500:
         log.error("%s: %s", type(exc).__name__, exc)  # in full: only the body is scrubbed
@@ -103,29 +125,29 @@ def error_response(exc: KGError) -> JSONResponse:
         headers["WWW-Authenticate"] = 'Bearer realm="sparql-update"'
     if status in (429, 503):
         headers["Retry-After"] = str(getattr(exc, "retry_after", 1))
-    return JSONResponse(error_body(exc, status), status_code=status, headers=headers)
+    return respond(request, error_body(exc, status), status, headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(KGError)
-    async def kg_error(_request: Request, exc: KGError) -> JSONResponse:
-        return error_response(exc)
+    async def kg_error(request: Request, exc: KGError) -> Response:
+        return error_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
-        return JSONResponse({"error": "ParameterError", "message": problems}, status_code=400)
+        return respond(request, {"error": "ParameterError", "message": problems}, 400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = str(exc.detail)
         if exc.status_code >= 500:
             log.error("HTTP %s: %s", exc.status_code, exc.detail)
             message = scrub(message)
-        return JSONResponse({"error": "HTTPError", "message": message}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return respond(request, {"error": "HTTPError", "message": message}, exc.status_code,
+                       getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse({"error": "InternalError", "message": "internal server error"}, status_code=500)
+        return respond(request, {"error": "InternalError", "message": "internal server error"}, 500)

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
         description="Requests one client address may have running at once (default: all workers but one).")
     sandbox: Literal["auto", "require", "off"] = Field(default="auto",
         description="Cut query and update evaluation off the network: auto (if the system allows), require, off.")
+    update_timeout: float = Field(default=30.0, gt=0, le=3600,
+        description="Seconds a SPARQL update may run before it is stopped (nothing applied; 503).")
     base_iri: str = Field(default="https://w3id.org/aichips/",
         description="Base IRI against which relative IRIs in queries and updates resolve.")
     evidence_index_max_claims: int = Field(default=1_000_000, ge=0, description=(

@@ -83,7 +83,8 @@ def server_fixture(api_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
     port = free_port()
     env = {**os.environ, "KG_STORE_PATH": str(store), "KG_HOST": "127.0.0.1", "KG_PORT": str(port),
            "KG_QUERY_TIMEOUT": "3", "KG_QUERY_WORKERS": "3", "KG_MAX_RESULTS": "5000",
-           "KG_MAX_REQUEST_BYTES": "50000", "KG_UPDATE_TOKEN": TOKEN, "KG_LOAD_IF_EMPTY": "false"}
+           "KG_MAX_REQUEST_BYTES": "50000", "KG_UPDATE_TOKEN": TOKEN, "KG_LOAD_IF_EMPTY": "false",
+           "KG_UPDATE_TIMEOUT": "3"}
     with running_kg_serve(env, root / "server.log") as (url, process):
         yield Server(url, process, root / "server.log")
 

@@ -270,3 +270,45 @@ def test_head_on_the_query_endpoint(server: Server) -> None:
     assert r.status_code == 200 and r.content == b""
     assert r.headers["content-type"].startswith("application/sparql-results+json")
     assert "HEAD" in httpx.options(server.url + "/sparql", timeout=60).headers["allow"]
+
+
+def test_a_runaway_update_is_stopped_and_nothing_is_applied(server: Server) -> None:
+    version = server.get("/health").json()["version"]
+    # a WHERE with no answer that no index can find: it runs (flat in memory) until it is stopped
+    # (an update's WHERE reads the store's default graph, empty here: the data is in named graphs)
+    runaway = ('INSERT { GRAPH <urn:runaway> { ?a ?b ?c } } WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } '
+               'GRAPH ?z { ?g ?h ?i } FILTER(CONCAT(STR(?a), STR(?d), STR(?g)) = "no such thing") }')
+    r = _update(server, runaway)
+    assert r.status_code == 503 and r.json()["error"] == "QueryTimeoutError", r.text
+    assert "nothing was applied" in r.json()["message"]
+    assert server.get("/health").json()["version"] == version
+    assert _query(server, "ASK { GRAPH <urn:runaway> { ?s ?p ?o } }").json()["boolean"] is False
+    r = _update(server, "INSERT DATA { GRAPH <urn:after-runaway> { <urn:a> <urn:b> <urn:c> } }")
+    assert r.status_code == 200, r.text  # the writer is free again
+    _update(server, "DROP GRAPH <urn:after-runaway>")
+
+
+@pytest.mark.skipif(not ROOT, reason="a network namespace needs root (or user namespaces) here")
+def test_the_update_child_keeps_the_writers_wall(listener: Listener, tmp_path: Path) -> None:
+    """An update runs in a child process (for its time limit); started from the sandboxed writer thread,
+    it has no network either: a LOAD that got past the check still reaches nothing."""
+    from kg.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    outcome: dict[str, str] = {}
+
+    def write() -> None:
+        enter_network_sandbox("require")
+        try:
+            store.update(f"LOAD <{listener.url}/d.ttl> INTO GRAPH <urn:loaded>", timeout=30)
+            outcome["load"] = "applied"
+        except KGError as exc:
+            outcome["load"] = str(exc)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join()
+    assert "unreachable" in outcome["load"], outcome
+    assert listener.requests == []
+    assert store.count() == 0
+    store.close()

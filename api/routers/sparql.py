@@ -225,7 +225,7 @@ async def sparql_update(
 
 def _update(runtime: Runtime, text: str, using: list[str], using_named: list[str]) -> tuple[list[str], str]:
     operations = apply_update(runtime.store, text, using=using, using_named=using_named,
-                              base_iri=runtime.settings.base_iri)
+                              base_iri=runtime.settings.base_iri, timeout=runtime.settings.update_timeout)
     return operations, runtime.store.version
 
 

@@ -34,7 +34,7 @@ def with_using(text: str, using: Sequence[str], using_named: Sequence[str]) -> s
 
 
 def apply_update(store: Store, text: str, *, using: Sequence[str] = (), using_named: Sequence[str] = (),
-                 base_iri: str | None = None) -> list[str]:
+                 base_iri: str | None = None, timeout: float | None = None) -> list[str]:
     """Check and run an update atomically (a failed update leaves the store unchanged).
     Returns the operation names. LOAD and SERVICE are refused; a dataset given both by the request
     and by the update (USING, USING NAMED, WITH) is a protocol error; the protocol's using-graph-uri
@@ -48,8 +48,8 @@ def apply_update(store: Store, text: str, *, using: Sequence[str] = (), using_na
         text = with_using(text, using, using_named)
         text = inspect_update(text, store.has_graph).text
     try:
-        if base_iri is not None and store.kind == "oxigraph":
-            store.update(text, base_iri=base_iri)  # type: ignore[call-arg]
+        if store.kind == "oxigraph":  # stopped at `timeout` (KG_UPDATE_TIMEOUT); nothing applied then
+            store.update(text, base_iri=base_iri, timeout=timeout)  # type: ignore[call-arg]
         elif base_iri is not None and is_safe_iri(base_iri):
             store.update(f"BASE <{base_iri}>\n{text}")  # a BASE in the text is still the one that counts
         else:

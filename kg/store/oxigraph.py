@@ -30,6 +30,7 @@ from ..namespaces import SERIALIZATION_PREFIXES
 from . import generations as gens
 from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
 from .convert import from_ox, graph_name, json_term, to_ox
+from .isolated import write_generation
 from .jsonrows import JsonRows, JsonTerm, from_sparql_json
 from .values import bind_values
 
@@ -183,7 +184,9 @@ class OxigraphStore(Store):
             for solution in result:
                 yield {name: json_term(value) for name in names if (value := solution[name]) is not None}
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, timeout: float | None = None) -> None:
+        """Apply an update atomically; with `timeout`, in a child process stopped at the limit."""
+
         def apply(store: Any) -> None:
             try:
                 store.update(sparql, base_iri=base_iri)
@@ -194,7 +197,10 @@ class OxigraphStore(Store):
                     raise UpdateEvaluationError(f"update failed: {exc} (add SILENT to ignore this)") from exc
                 raise QueryError(f"update failed: {exc}") from exc
 
-        self._write_new_generation(apply)
+        if timeout is None:
+            self._write_new_generation(apply)
+        else:
+            self._write_new_generation(apply, isolated_update=(sparql, base_iri, timeout))
 
     def replace_all(self, quads: Iterable[Quad]) -> None:
         def fill(store: Any) -> None:
@@ -215,15 +221,20 @@ class OxigraphStore(Store):
 
         self._write_new_generation(swap)
 
-    def _write_new_generation(self, write: Any, *, from_scratch: bool = False) -> None:
+    def _write_new_generation(self, write: Any, *, from_scratch: bool = False,
+                              isolated_update: tuple[str, str | None, float] | None = None) -> None:
         """Run `write` on a new generation (empty, or a checkpoint of the published one) and publish it.
-        Nothing is published unless every step succeeded; the new generation is durable when this returns."""
+        Nothing is published unless every step succeeded; the new generation is durable when this returns.
+        With `isolated_update` (text, base IRI, time limit), a child process writes the generation and is
+        killed at the limit (kg/store/isolated.py)."""
         self._check_writable()
         with self._lock, gens.write_lock(self.root):
             self.refresh()  # another process (kg load, a second server) may have published meanwhile
             gen = gens.next_generation(self.root)
+            source = self._handle.gen
             lease: gens.Lease | None = None
-            try:
+
+            def prepare() -> None:
                 if not from_scratch:
                     with self._pinned() as native:
                         native.backup(str(gen))
@@ -238,6 +249,13 @@ class OxigraphStore(Store):
                 del fresh  # closes the read-write instance; published generations are only read
                 gens.write_meta(gen, empty=empty)
                 gens.fsync_dir(gen)
+
+            try:
+                if isolated_update is None:
+                    prepare()
+                else:
+                    text, base_iri, limit = isolated_update
+                    write_generation(None if from_scratch else source, gen, text, base_iri, gens.META, limit)
                 lease = gens.Lease(gen)
                 handle = _Handle(gen, lease)
                 gens.publish(self.root, gen)
