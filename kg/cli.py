@@ -216,6 +216,33 @@ def export_cmd(
         output.write_text(text, encoding="utf-8")
 
 
+@app.command("changes")
+def changes_cmd(
+    since: Annotated[str | None, typer.Option(
+        "--since", help="A store version (gen-NNNNNN); omitted: the latest.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    store_path: StorePathOpt = None,
+) -> None:
+    """What each store version added or removed: claims and documents (the change feed)."""
+    settings = _settings(store_path)
+    try:
+        with _open(settings, read_only=True) as store:
+            try:
+                records = store.changes_since(since)
+            except ValueError as exc:
+                raise InputError(str(exc), term=since) from None
+            if fmt == "json":
+                typer.echo(json.dumps({"version": store.version, "since": since, "changes": records}, indent=2))
+                return
+            for r in records:
+                docs = ", ".join(f"{k.split('_')[1]} {', '.join(map(str, r[k]))}" for k in  # type: ignore[call-overload]
+                                 ("documents_added", "documents_changed", "documents_removed") if r.get(k))
+                typer.echo(f"{r['version']}  {r.get('published') or '?':<25} {r['kind']:<10} "
+                           f"+{r.get('claims_added', 0)} -{r.get('claims_removed', 0)} claims  {docs}".rstrip())
+    except KGError as exc:
+        raise _fail(exc) from exc
+
+
 @app.command("stats")
 def stats_cmd(store_path: StorePathOpt = None) -> None:
     """Counts of quads per kind of graph, claims, and entities per class."""

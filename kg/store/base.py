@@ -141,6 +141,12 @@ class Store(ABC):
                 target.add((s, p, o))
         return target.serialize(format=rdflib_format, encoding="utf-8")
 
+    def changes_since(self, version: str | None, *, limit: int = 100) -> list[dict[str, object]]:
+        """The change feed: one record per store version after `version` (kg/store/changes.py)."""
+        from ..errors import NotFoundError
+
+        raise NotFoundError(f"the {self.kind} store keeps no change feed (the embedded Oxigraph store does)")
+
     def close(self) -> None:  # noqa: B027 - optional for stores without resources
         """Release files and locks."""
 

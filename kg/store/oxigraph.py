@@ -12,6 +12,7 @@ when no process reads it; readers call `refresh()` to move to the newest one.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
@@ -27,6 +28,7 @@ from rdflib.term import Identifier, Node
 
 from ..errors import QueryError, QuerySyntaxError, StoreCorruptError, StoreError, UpdateEvaluationError
 from ..namespaces import SERIALIZATION_PREFIXES
+from . import changes
 from . import generations as gens
 from .base import EXPORT_FORMATS, Quad, QueryResult, Store, Table, Triple
 from .convert import from_ox, graph_name, json_term, to_ox
@@ -35,6 +37,7 @@ from .jsonrows import JsonRows, JsonTerm, from_sparql_json
 from .values import bind_values
 
 CURRENT = gens.CURRENT
+log = logging.getLogger("kg.store.oxigraph")
 _MISSING_GRAPH = re.compile(r"The graph <[^>]*> does not exist")
 GEN_PREFIX = gens.GEN_PREFIX
 
@@ -82,6 +85,9 @@ class OxigraphStore(Store):
                     if gens.published(path) is None:
                         self._create_empty()
                     gens.prune(path)  # what a killed writer left half-written
+                    current = gens.published(path)
+                    if current is not None:
+                        changes.record_unknown(path, current.name)
             lease = gens.lease_published(path)
         except gens.DamagedStoreError as exc:
             raise StoreCorruptError(f"the store is damaged: {exc}; rebuild it with `kg load`") from exc
@@ -100,6 +106,7 @@ class OxigraphStore(Store):
         del store
         gens.fsync_dir(gen)
         gens.publish(self.root, gen)
+        changes.record(self.root, gen.name, None, "create", [], [])
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -133,6 +140,10 @@ class OxigraphStore(Store):
     @property
     def generation(self) -> Path:
         return self._handle.gen
+
+    def changes_since(self, version: str | None, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The change feed (kg/store/changes.py): what each version after `version` added or removed."""
+        return changes.since(self.root, version, limit=limit)
 
     def refresh(self) -> bool:
         """Move to the newest published generation if another process published one; True if moved."""
@@ -198,7 +209,7 @@ class OxigraphStore(Store):
                 raise QueryError(f"update failed: {exc}") from exc
 
         if timeout is None:
-            self._write_new_generation(apply)
+            self._write_new_generation(apply, kind_hint="update")
         else:
             self._write_new_generation(apply, isolated_update=(sparql, base_iri, timeout))
 
@@ -222,7 +233,8 @@ class OxigraphStore(Store):
         self._write_new_generation(swap)
 
     def _write_new_generation(self, write: Any, *, from_scratch: bool = False,
-                              isolated_update: tuple[str, str | None, float] | None = None) -> None:
+                              isolated_update: tuple[str, str | None, float] | None = None,
+                              kind_hint: str = "graph") -> None:
         """Run `write` on a new generation (empty, or a checkpoint of the published one) and publish it.
         Nothing is published unless every step succeeded; the new generation is durable when this returns.
         With `isolated_update` (text, base IRI, time limit), a child process writes the generation and is
@@ -258,6 +270,7 @@ class OxigraphStore(Store):
                     write_generation(None if from_scratch else source, gen, text, base_iri, gens.META, limit)
                 lease = gens.Lease(gen)
                 handle = _Handle(gen, lease)
+                before, after = _graph_names(self._handle.native), _graph_names(handle.native)
                 gens.publish(self.root, gen)
             except BaseException as exc:
                 if lease is not None:
@@ -266,7 +279,13 @@ class OxigraphStore(Store):
                 if isinstance(exc, OSError):
                     raise StoreError(f"the write failed and was not applied: {exc.strerror or exc}") from exc
                 raise
+            previous = self._handle.gen.name
             self._switch_to(handle)
+            try:
+                kind = "load" if from_scratch else ("update" if isolated_update or kind_hint == "update" else "graph")
+                changes.record(self.root, gen.name, previous, kind, before, after)
+            except OSError:  # published and durable; only its feed record is missing (said at next open)
+                log.exception("could not record the changes of %s", gen.name)
             gens.prune(self.root)
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
@@ -354,6 +373,10 @@ def _query_errors() -> Iterator[None]:
 
 
 _DAMAGE = re.compile(r"Corruption|IO error|checksum mismatch|block checksum|\.sst|MANIFEST", re.I)
+
+
+def _graph_names(native: Any) -> list[str]:
+    return [g.value for g in native.named_graphs() if isinstance(g, ox.NamedNode)]
 
 
 def _is_empty(native: Any) -> bool:
