@@ -35,7 +35,7 @@ An analyst's knowledge graph of who trains which AI models on which chips, where
 * **Entities** at `/entities`, **linked data** at `/id/…`, `/doc/…`, `/claim/…`, `/ontology`, `/documents`.
 * **Validation** reports at `/validation`.
 
-Errors are JSON: `{"error": <class>, "message": ..., "term": ...}`.
+Errors are JSON: `{"error": <class>, "message": ..., "term": ...}` (an HTML page for browsers).
 """
 
 

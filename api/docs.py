@@ -7,7 +7,8 @@ redoc_url=None)`). Here instead:
 * the assets come from the npm packages in package.json (swagger-ui-dist, redoc), installed into
   node_modules/ by `npm ci` (scripts/serve and scripts/test run it), mounted at /assets/swagger-ui/ and
   /assets/redoc/;
-* the pages (templates/docs.html, templates/redoc.html) load only those assets and their init code from
+* the pages (templates/docs/swagger.html, templates/docs/redoc.html; apart from the other templates,
+  which may hold no `<script>` at all: tests/test_api_hardening.py) load only those assets and their init code from
   /static/docs/*.js: no inline script, no other host. Their CSP is the service's plus `data:` images
   (DOCS_CSP: swagger-ui.css's icons) and, on /redoc, a per-response style nonce for the `<style>`
   elements ReDoc's styled-components inserts (redoc_csp).
@@ -119,13 +120,13 @@ def _page(request: Request, template: str, policy: str = DOCS_CSP, nonce: str = 
 
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
-    return _page(request, "docs.html")
+    return _page(request, "docs/swagger.html")
 
 
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
     nonce = secrets.token_urlsafe(18)  # a new one for every response
-    return _page(request, "redoc.html", redoc_csp(nonce), nonce)
+    return _page(request, "docs/redoc.html", redoc_csp(nonce), nonce)
 
 
 def install(app: FastAPI) -> None:

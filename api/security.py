@@ -5,8 +5,8 @@ Headers (docs/api.md, "Browser security"):
 
 * `Content-Security-Policy`: only this origin's own scripts, styles and images (no inline script or style:
   the pages' CSS is `/static/kg.css`), no plugins, no `<base>`, forms post only here, no framing.
-  FastAPI's `/docs` and `/redoc` load their assets from a CDN, so this policy blocks them;
-  `/openapi.json` is plain JSON and unaffected.
+  `/docs` and `/redoc` (api/docs.py) are served offline from this origin and set their own, slightly
+  wider policy (data: images; ReDoc's nonced styles and blob: worker).
 * `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` (frame-ancestors for old browsers).
 * `Referrer-Policy: no-referrer`: SPARQL queries travel in page URLs; a click on an external IRI must not
   send them to that site.

@@ -91,6 +91,20 @@ def test_docs_pages_load_only_same_origin_assets_and_no_inline_script(client: Te
     assert "cdn" not in page.lower()
 
 
+def test_docs_templates_hold_no_inline_code() -> None:
+    """templates/docs/ is the one place with <script> elements (test_api_hardening bans them elsewhere):
+    only fixed same-origin src, no inline script or style, no event handler attributes."""
+    templates = sorted((Path(docs.__file__).parent / "templates" / "docs").glob("*.html"))
+    assert [t.name for t in templates] == ["redoc.html", "swagger.html"]
+    for path in templates:
+        text = path.read_text()
+        for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", text, re.S | re.I):
+            assert re.fullmatch(r' src="/(?:assets|static)/[\w./-]+\.js"', attrs) and not body.strip(), path.name
+        assert not re.search(r"<style|\sstyle=|\son[a-z]+=|javascript:", text, re.IGNORECASE), path.name
+        for value in re.findall(r'(?:href|src)="([^"]*)"', text):
+            assert value.startswith("/") and "{{" not in value, (path.name, value)
+
+
 def test_the_fastapi_cdn_docs_are_off(client: TestClient) -> None:
     assert "/docs/oauth2-redirect" not in client.get("/openapi.json").json()["paths"]
     assert client.get("/docs/oauth2-redirect").status_code == 404
