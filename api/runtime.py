@@ -24,6 +24,7 @@ class Runtime:
     # update the safety check missed cannot LOAD from anywhere.
     writer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "kg-writer"))
     writer_sandbox: str = "off"
+    quad_count: tuple[str, int] | None = None  # (store version, quads): /health counts once per version
 
     def run(self, task: str, payload: Any = None) -> Any:
         return self.executor.run(task, payload, client=CLIENT.get())

@@ -27,19 +27,12 @@ def health(runtime: RuntimeDep) -> dict[str, Any]:
 
 def _count(runtime: Runtime) -> int | None:
     """Quads in the store, counted once per version (a full scan on the embedded store)."""
-    version = runtime.store.version
-    cached = _COUNTS.get(id(runtime))
-    if cached is not None and cached[0] == version:
-        return cached[1]
     try:
         refresh = getattr(runtime.store, "refresh", None)
         if refresh is not None:
             refresh()  # `kg load` in another process may have published a newer generation
-        count = runtime.store.count()
+        if runtime.quad_count is None or runtime.quad_count[0] != runtime.store.version:
+            runtime.quad_count = (runtime.store.version, runtime.store.count())
     except KGError:
         return None
-    _COUNTS[id(runtime)] = (runtime.store.version, count)
-    return count
-
-
-_COUNTS: dict[int, tuple[str, int]] = {}
+    return runtime.quad_count[1]

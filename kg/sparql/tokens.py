@@ -132,8 +132,9 @@ def normalise(text: str) -> str:
     """The text the engine runs: the same tokens with no comment left and no character that two
     readers could take differently. Raises QuerySyntaxError (with line and column) for what it refuses."""
     out: list[str] = []
-    _check_expression_iris(text, list(tokens(text)))
-    for tok in lex(text):
+    lexed = list(lex(text))  # one pass of the lexer serves both the expression check and the rewrite
+    _check_expression_iris(text, [t for t in lexed if t.kind not in ("ws", "comment")])
+    for tok in lexed:
         if tok.kind == "comment":
             out.append(" " * len(tok.text))
             continue

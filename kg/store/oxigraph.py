@@ -209,9 +209,9 @@ class OxigraphStore(Store):
                 raise QueryError(f"update failed: {exc}") from exc
 
         if timeout is None:
-            self._write_new_generation(apply, kind_hint="update")
+            self._write_new_generation(apply, kind="update")
         else:
-            self._write_new_generation(apply, isolated_update=(sparql, base_iri, timeout))
+            self._write_new_generation(apply, kind="update", isolated_update=(sparql, base_iri, timeout))
 
     def replace_all(self, quads: Iterable[Quad]) -> None:
         def fill(store: Any) -> None:
@@ -234,7 +234,7 @@ class OxigraphStore(Store):
 
     def _write_new_generation(self, write: Any, *, from_scratch: bool = False,
                               isolated_update: tuple[str, str | None, float] | None = None,
-                              kind_hint: str = "graph") -> None:
+                              kind: str = "graph") -> None:
         """Run `write` on a new generation (empty, or a checkpoint of the published one) and publish it.
         Nothing is published unless every step succeeded; the new generation is durable when this returns.
         With `isolated_update` (text, base IRI, time limit), a child process writes the generation and is
@@ -282,8 +282,7 @@ class OxigraphStore(Store):
             previous = self._handle.gen.name
             self._switch_to(handle)
             try:
-                kind = "load" if from_scratch else ("update" if isolated_update or kind_hint == "update" else "graph")
-                changes.record(self.root, gen.name, previous, kind, before, after)
+                changes.record(self.root, gen.name, previous, "load" if from_scratch else kind, before, after)
             except OSError:  # published and durable; only its feed record is missing (said at next open)
                 log.exception("could not record the changes of %s", gen.name)
             gens.prune(self.root)

@@ -15,6 +15,8 @@ import sys
 
 import pyoxigraph as ox
 
+# Kept in step with kg/store/oxigraph.py (_MISSING_GRAPH) and kg/store/generations.py (fsync_dir, META):
+# copied rather than imported, so that the child loads pyoxigraph only.
 MISSING_GRAPH = re.compile(r"The graph <[^>]*> does not exist")
 
 
