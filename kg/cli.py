@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,11 +18,13 @@ from .errors import InputError, KGError, QuerySyntaxError, StoreError
 from .export import FORMATS, export
 from .loader import Sources, load, reason
 from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, sparql_prefixes
+from .progress import progress, stage
 from .questions import Answer, ask, get_question, questions
 from .sparql.formats import CSV, JSONLD, NTRIPLES, RDFXML, SPARQL_JSON, SPARQL_XML, TSV, TURTLE
 from .sparql.results import write_boolean, write_rdf, write_solutions
 from .sparql.safety import inspect_query
 from .store import Store, Table, open_store
+from .store.base import Quad
 from .store.convert import to_ox
 
 
@@ -71,6 +73,16 @@ EXIT_ERROR, EXIT_INPUT, EXIT_STORE = 1, 2, 3
 _ENGINE_MARKERS = ("Corruption:", "IO error:", "checksum mismatch", "MANIFEST-", ".sst")
 
 
+def _counted(quads: Iterator[Quad], total: int) -> Iterator[Quad]:
+    """The quads on their way to the store, counted on a progress bar (log lines when not on a terminal)."""
+    with progress("store", total, "quads") as bar:
+        for i, quad in enumerate(quads, 1):
+            yield quad
+            if i % 10_000 == 0:
+                bar.advance(10_000)
+        bar.advance(total % 10_000 if total else 0)
+
+
 def _one_line(text: str, limit: int = 400) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[:limit - 3] + "..."
@@ -109,7 +121,7 @@ def load_cmd(store_path: StorePathOpt = None, data: DataOpt = None, ontology: On
     settings = _settings(store_path, data, ontology)
     try:
         with _open(settings, read_only=False) as store:
-            result = load(store, Sources.from_settings(settings))
+            result = load(store, Sources.from_settings(settings), stage=stage, count=_counted)
             total = store.count()
     except KGError as exc:
         raise _fail(exc) from exc
@@ -445,3 +457,7 @@ def _print_answer(answer: Answer, fmt: str) -> None:
 
 def main() -> None:
     app()
+
+
+# The document pipeline's commands live in their own module; importing it registers them on `app`.
+from . import cli_pipeline  # noqa: E402,F401

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         "Comma-separated origins (scheme://host[:port]) allowed by CORS, '*' for any; empty: same-origin only. "
         "Never with credentials, never for /sparql/update (api/security.py)."))
     load_if_empty: bool = Field(default=True, description="`kg serve` builds the graph first when the store is empty.")
+    max_document_bytes: int = Field(default=2_000_000, ge=1, description=(
+        "Largest document `kg ingest` and POST /documents accept (bytes)."))
+    reviewer: str | None = Field(default=None, description=(
+        "Name recorded as the reviewer of accepted and rejected proposals (default: the login name)."))
 
     @model_validator(mode="before")
     @classmethod

@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .dates import parse_fuzzy_date
 from .documents import Document
-from .namespaces import AIC, CLAIM, DOC, ID, OA, PROV, PROVENANCE_GRAPH, SCHEMA, SOURCE, WD
+from .namespaces import AIC, CLAIM, CURATOR, DOC, ID, OA, PROV, PROVENANCE_GRAPH, SCHEMA, SOURCE, WD
 from .vocabulary import Kind, Vocabulary
 from .yamlsrc import Mapping, Scalar, Source, as_list
 
@@ -31,7 +31,13 @@ DOC_STATUSES = {
 }
 REF_STATUSES = {"reference": AIC.ReferenceFact, "unconfirmed": AIC.Unconfirmed}
 TIME_RELATIONS = {"at", "since", "before", "until", "after"}
-CLAIM_KEYS = {"id", "quote", "by", "status", "time", "note", "facts"}
+GENRE_CLASSES = {"news-article": SCHEMA.NewsArticle, "web-page": SCHEMA.WebPage,
+                 "official-publication": SCHEMA.Article}
+CLAIM_KEYS = {"id", "quote", "by", "status", "time", "note", "facts", "review"}
+# Keys only a proposal carries (kg.ingest.propose); a proposals file is compiled with them allowed so a
+# curator's edit is checked where it was made, before anything is accepted.
+PROPOSAL_KEYS = {"confidence", "why", "digest"}
+REVIEW_KEYS = {"by", "date", "confidence", "cue", "edited"}
 ASSERTION_KEYS = {"id", "source", "status", "note", "facts"}
 
 
@@ -68,9 +74,14 @@ class _Parsed:
 
 
 class Compiler:
-    def __init__(self, vocab: Vocabulary, documents: dict[str, Document]) -> None:
+    def __init__(self, vocab: Vocabulary, documents: dict[str, Document], *, proposals: bool = False,
+                 only: dict[Path, set[str]] | None = None) -> None:
         self.vocab = vocab
         self.documents = documents
+        self.proposals = proposals  # accept the proposer's keys (review: proposed, confidence, why, new)
+        # Per file, the claim ids to compile (the proposals being accepted); other entries are skipped
+        # whole, so an unreviewed proposal neither blocks nor declares anything.
+        self.only = {path.resolve(): ids for path, ids in (only or {}).items()}
         self.entities: dict[str, tuple[str, int]] = {}  # id -> (file, line) of its first typing
 
     def compile(self, claim_files: list[Path], reference_files: list[Path]) -> Curated:
@@ -97,8 +108,12 @@ class Compiler:
 
     def _items(self, p: _Parsed) -> list[Mapping]:
         key = "claims" if p.kind == "claims" else "assertions"
-        return [p.src.mapping(n, f"an entry of '{key}'")
-                for n in p.src.sequence(p.src.require(p.root, key), f"'{key}'").items]
+        items = [p.src.mapping(n, f"an entry of '{key}'")
+                 for n in p.src.sequence(p.src.require(p.root, key), f"'{key}'").items]
+        keep = self.only.get(p.src.path.resolve())
+        if keep is None:
+            return items
+        return [i for i in items if _id_of(i) in keep]
 
     def _collect_entities(self, p: _Parsed) -> None:
         for item in self._items(p):
@@ -117,7 +132,7 @@ class Compiler:
     def _describe_document(self, g: Graph, name: str, doc: Document) -> None:
         d = DOC[name]
         g.add((d, RDF.type, AIC.SourceDocument))
-        g.add((d, RDF.type, SCHEMA.NewsArticle))
+        g.add((d, RDF.type, GENRE_CLASSES[doc.genre]))
         g.add((d, RDFS.label, Literal(doc.title)))
         g.add((d, DCTERMS.title, Literal(doc.title)))
         g.add((d, DCTERMS.identifier, Literal(doc.id)))
@@ -137,6 +152,13 @@ class Compiler:
             g.add((d, AIC.retells, Literal(doc.retells)))
         if doc.source_url:
             g.add((d, SCHEMA.url, Literal(doc.source_url, datatype=XSD.anyURI)))
+        if doc.licence:
+            if re.match(r"https?://", doc.licence):
+                g.add((d, DCTERMS.license, URIRef(doc.licence)))
+            else:
+                g.add((d, DCTERMS.rights, Literal(doc.licence)))
+        if doc.excerpt:
+            g.add((d, AIC.excerpt, Literal(doc.excerpt)))
 
     def _compile_claims(self, p: _Parsed, out: Curated, seen: dict[URIRef, str]) -> None:
         src = p.src
@@ -148,7 +170,7 @@ class Compiler:
                             doc_node, term=doc_node.value)
         g = out.provenance
         for item in self._items(p):
-            src.check_keys(item, CLAIM_KEYS, "a claim")
+            src.check_keys(item, CLAIM_KEYS | PROPOSAL_KEYS if self.proposals else CLAIM_KEYS, "a claim")
             claim_id = self._slug(src, item, "id")
             iri = CLAIM[f"{doc.id}/{claim_id}"]
             self._unique(src, item, iri, seen)
@@ -184,7 +206,55 @@ class Compiler:
             g.add((iri, AIC.claimStatus, self._status(src, item, DOC_STATUSES)))
             self._time(src, item, g, iri)
             self._note(src, item, g, iri)
+            self._review(src, item, g, iri)
             out.claim_graphs[iri] = self._facts(src, item)
+
+    def _review(self, src: Source, item: Mapping, g: Graph, iri: URIRef) -> None:
+        """An accepted proposal's review: a prov:Activity that generated the claim, with the reviewer,
+        the day, and the proposer's confidence and cue (kg.review writes the `review` mapping)."""
+        node = item.get("review")
+        if node is None:
+            return
+        if isinstance(node, Scalar):
+            if self.proposals and node.value == "proposed":
+                return
+            raise src.error(f"review '{node.value}' is not a review record (by, date, confidence, cue)", node,
+                            term=node.value)
+        r = src.mapping(node, "'review'")
+        src.check_keys(r, REVIEW_KEYS, "'review'")
+        by = src.scalar(src.require(r, "by"), "review by").value
+        dnode = src.scalar(src.require(r, "date"), "review date")
+        try:
+            day = parse_fuzzy_date(dnode.value)
+        except ValueError as exc:
+            raise src.error(str(exc), dnode, term=dnode.value) from exc
+        if day.precision != "day":
+            raise src.error("a review date is a day (YYYY-MM-DD)", dnode, term=dnode.value)
+        review = URIRef(f"{iri}#review")
+        agent = CURATOR[re.sub(r"[^a-z0-9]+", "-", by.lower()).strip("-") or "unnamed"]
+        g.add((iri, PROV.wasGeneratedBy, review))
+        g.add((review, RDF.type, AIC.ClaimReview))
+        g.add((review, RDF.type, PROV.Activity))
+        g.add((review, PROV.wasAssociatedWith, agent))
+        g.add((review, PROV.endedAtTime, Literal(day.first)))
+        g.add((agent, RDF.type, PROV.Agent))
+        g.add((agent, RDFS.label, Literal(by)))
+        if r.get("confidence") is not None:
+            cnode = src.scalar(r.get("confidence"), "confidence")
+            try:
+                confidence = Decimal(cnode.value)
+            except InvalidOperation as exc:
+                raise src.error(f"confidence '{cnode.value}' is not a number", cnode, term=cnode.value) from exc
+            if not 0 <= confidence <= 1:
+                raise src.error(f"confidence {cnode.value} is outside 0-1", cnode, term=cnode.value)
+            g.add((review, AIC.proposalConfidence, Literal(_canonical_decimal(confidence), datatype=XSD.decimal)))
+        if r.get("cue") is not None:
+            g.add((review, AIC.proposalCue, Literal(src.scalar(r.get("cue"), "cue").value)))
+        if r.get("edited") is not None:
+            enode = src.scalar(r.get("edited"), "edited")
+            if enode.value not in ("true", "false"):
+                raise src.error(f"edited '{enode.value}' is not true or false", enode, term=enode.value)
+            g.add((review, AIC.editedInReview, Literal(enode.value == "true")))
 
     def _compile_reference(self, p: _Parsed, out: Curated, seen: dict[URIRef, str]) -> None:
         src = p.src
@@ -297,6 +367,8 @@ class Compiler:
             s = ID[subject]
             body = src.mapping(body_node, f"the facts about '{subject}'")
             for key, (knode, value_node) in body.items.items():
+                if key == "new" and self.proposals:
+                    continue  # the proposer's mark on an entity the graph does not know yet
                 prop = self._property(src, key, knode)
                 for vnode in as_list(value_node):
                     value = src.scalar(vnode, f"the value of '{key}'")
@@ -360,6 +432,11 @@ class Compiler:
             raise src.error(f"unknown term '{text}' (neither an entity id nor a term of the ontology)", value,
                             term=text)
         return term.iri
+
+
+def _id_of(item: Mapping) -> str | None:
+    node = item.get("id")
+    return node.value if isinstance(node, Scalar) else None
 
 
 def _canonical_decimal(number: Decimal) -> str:

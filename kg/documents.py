@@ -12,6 +12,10 @@ from .dates import FuzzyDate, parse_fuzzy_date
 from .yamlsrc import Mapping, Source
 
 CONTEXT_CHARS = 32  # prefix/suffix length kept in each oa:TextQuoteSelector
+# Every key of a documents.yaml entry (docs/curation.md, "The document registry").
+DOCUMENT_KEYS = {"id", "file", "title", "publisher", "language", "date", "not_before", "dating", "retells",
+                 "source_url", "media_type", "sha256", "genre", "licence", "excerpt"}
+GENRES = ("news-article", "web-page", "official-publication")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class Document:
     retells: str | None
     source_url: str | None
     media_type: str
+    genre: str = "news-article"
+    licence: str | None = None
+    excerpt: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -84,8 +91,7 @@ def read_documents(registry: Path) -> dict[str, Document]:
     docs: dict[str, Document] = {}
     for node in src.sequence(src.require(root, "documents"), "'documents'").items:
         entry = src.mapping(node, "a document entry")
-        src.check_keys(entry, {"id", "file", "title", "publisher", "language", "date", "not_before",
-                               "dating", "retells", "source_url", "media_type", "sha256"}, "a document")
+        src.check_keys(entry, DOCUMENT_KEYS, "a document")
         doc_id = src.scalar(src.require(entry, "id"), "id").value
         if doc_id in docs:
             raise src.error(f"duplicate document id '{doc_id}'", entry, term=doc_id)
@@ -108,6 +114,9 @@ def read_documents(registry: Path) -> dict[str, Document]:
             retells=_opt(src, entry, "retells"),
             source_url=_opt(src, entry, "source_url"),
             media_type=_opt(src, entry, "media_type") or "text/plain",
+            genre=_genre(src, entry),
+            licence=_opt(src, entry, "licence"),
+            excerpt=_opt(src, entry, "excerpt"),
         )
         expected = _opt(src, entry, "sha256")
         if expected and expected != doc.sha256:
@@ -115,6 +124,16 @@ def read_documents(registry: Path) -> dict[str, Document]:
                             entry.get("sha256"), term="sha256")
         docs[doc_id] = doc
     return docs
+
+
+def _genre(src: Source, entry: Mapping) -> str:
+    node = entry.get("genre")
+    if node is None:
+        return "news-article"
+    value = src.scalar(node, "genre")
+    if value.value not in GENRES:
+        raise src.error(f"unknown genre '{value.value}' (allowed: {', '.join(GENRES)})", value, term=value.value)
+    return value.value
 
 
 def _text(src: Source, entry: Mapping, key: str) -> str:

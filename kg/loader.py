@@ -7,7 +7,8 @@ by the final `replace_all`, which is itself atomic.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,9 @@ class Sources:
         return self.data_dir / "documents" / "documents.yaml"
 
     def claim_files(self) -> list[Path]:
-        return sorted((self.data_dir / "claims").glob("*.yaml"))
+        # Proposals and the record of rejected ones sit beside the claims but are never loaded (kg.review).
+        return sorted(p for p in (self.data_dir / "claims").glob("*.yaml")
+                      if not p.name.endswith((".proposed.yaml", ".rejected.yaml")))
 
     def reference_files(self) -> list[Path]:
         return sorted((self.data_dir / "reference").glob("*.yaml"))
@@ -68,20 +71,31 @@ class Build:
         yield INFERRED_GRAPH, self.inferred
 
 
-def build(sources: Sources, *, reason: bool = True) -> Build:
+# Reports one step of a build (kg.progress.stage prints it; the default is silent).
+Stage = Callable[[str], AbstractContextManager[None]]
+
+
+def _quiet(_what: str) -> AbstractContextManager[None]:
+    return nullcontext()
+
+
+def build(sources: Sources, *, reason: bool = True, stage: Stage = _quiet) -> Build:
     """Compile, check (integrity shapes included) and reason; raise LoadError (file, line, term) on the
     first problem, or IntegrityError carrying the validation report."""
     if not sources.registry.exists():
         raise LoadError("document registry not found", file=str(sources.registry))
-    ontology = load_ontology(sources.ontology)
-    vocab = Vocabulary(ontology)
-    documents = read_documents(sources.registry)
-    curated = Compiler(vocab, documents).compile(sources.claim_files(), sources.reference_files())
+    with stage("compile: ontology, documents, claims and reference data"):
+        ontology = load_ontology(sources.ontology)
+        vocab = Vocabulary(ontology)
+        documents = read_documents(sources.registry)
+        curated = Compiler(vocab, documents).compile(sources.claim_files(), sources.reference_files())
     # Integrity shapes run on the asserted data, before reasoning, so a refused load names what the
     # curators wrote rather than what the reasoner derived from it.
-    check_integrity(DataGraphs(dict(curated.claim_graphs), curated.provenance, ontology),
-                    shapes_dir=sources.shapes_dir)
-    inferred = closure_for()(ontology, curated.claim_graphs.values()) if reason else Graph()
+    with stage(f"integrity shapes on {sum(len(g) for g in curated.claim_graphs.values()):,} asserted triples"):
+        check_integrity(DataGraphs(dict(curated.claim_graphs), curated.provenance, ontology),
+                        shapes_dir=sources.shapes_dir)
+    with stage("OWL RL reasoning"):
+        inferred = closure_for()(ontology, curated.claim_graphs.values()) if reason else Graph()
     result = Build(ontology, curated, inferred)
     result.counts = {
         "ontology": len(ontology),
@@ -93,10 +107,14 @@ def build(sources: Sources, *, reason: bool = True) -> Build:
     return result
 
 
-def load(store: Store, sources: Sources) -> Build:
-    """Build everything, then replace the store's content with it in one atomic write."""
-    result = build(sources)
-    store.replace_all(result.quads())
+def load(store: Store, sources: Sources, *, stage: Stage = _quiet,
+         count: Callable[[Iterator[Quad], int], Iterator[Quad]] | None = None) -> Build:
+    """Build everything, then replace the store's content with it in one atomic write. `count` wraps the
+    quads on their way to the store (kg load shows a progress bar with it)."""
+    result = build(sources, stage=stage)
+    total = sum(len(g) for _, g in result.named_graphs())
+    with stage(f"store: writing {total:,} quads"):
+        store.replace_all(count(result.quads(), total) if count else result.quads())
     return result
 
 

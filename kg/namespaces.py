@@ -13,6 +13,7 @@ CLAIM = Namespace(BASE + "claim/")
 DOC = Namespace(BASE + "doc/")
 SOURCE = Namespace(BASE + "source/")
 GRAPH = Namespace(BASE + "graph/")
+CURATOR = Namespace(BASE + "curator/")  # reviewers of proposed claims (prov:Agent), by name slug
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 ORG = Namespace("http://www.w3.org/ns/org#")

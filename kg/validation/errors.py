@@ -18,3 +18,6 @@ class IntegrityError(LoadError):
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.report}" if getattr(self, "report", None) else self.message
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "report": self.report}
