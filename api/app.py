@@ -18,7 +18,7 @@ from . import docs, errors, links, openapi, security
 from .metrics import RequestMetrics
 from .metrics import router as metrics_router
 from .middleware import AccessLog, RequestSizeLimit
-from .routers import changes, entities, health, linked, questions, sparql, store, validation
+from .routers import changes, entities, health, linked, questions, review, sparql, store, validation
 from .runtime import Runtime
 from .startup import open_store
 
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     openapi.install(app)
     docs.install(app)  # /docs, /redoc and their assets, from this origin
-    for router in (sparql.router, questions.router, entities.router, linked.router, validation.router,
+    for router in (sparql.router, questions.router, entities.router, review.router, linked.router, validation.router,
                    health.router, store.router, changes.router, metrics_router):
         app.include_router(router)
     security.install(app, settings)  # CORS (closed unless KG_CORS_ORIGINS), /static, security headers
