@@ -15,7 +15,7 @@ from kg.documents import read_documents
 from kg.errors import LoadError
 from kg.ingest.dating import infer_date
 from kg.ingest.fingerprint import fingerprint
-from kg.ingest.ingest import Metadata, ingest_bytes
+from kg.ingest.ingest import Ingested, Metadata, ingest_bytes
 from kg.loader import Sources, build
 
 from .conftest import ONTOLOGY
@@ -30,9 +30,9 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def ingest(data: Path, name: str, meta: Metadata = Metadata(), raw: bytes | None = None) -> object:
+def ingest(data: Path, name: str, meta: Metadata | None = None, raw: bytes | None = None) -> Ingested:
     body = raw if raw is not None else (FIXTURES / name).read_bytes()
-    return ingest_bytes(data, body, name, meta, max_bytes=MAX, today=TODAY)
+    return ingest_bytes(data, body, name, meta or Metadata(), max_bytes=MAX, today=TODAY)
 
 
 def test_the_copy_is_byte_for_byte_and_the_entry_loads(data_copy: Path) -> None:
@@ -43,7 +43,7 @@ def test_the_copy_is_byte_for_byte_and_the_entry_loads(data_copy: Path) -> None:
     assert doc.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
     assert (doc.date.text, doc.date.precision) == ("2026-03-03", "day")
     assert "dateline" in doc.dating_method and "SINGAPORE, March 3, 2026" in doc.dating_method
-    assert done.entry["licence"] == "written for tests"  # type: ignore[attr-defined]
+    assert done.entry["licence"] == "written for tests"
     build(Sources(ONTOLOGY, data_copy))  # the registry as written is what the loader accepts
 
 
@@ -87,7 +87,7 @@ def test_a_near_duplicate_is_ingested_with_a_warning(data_copy: Path) -> None:
         (FIXTURES / "dateline-snippet-rendered.html").read_text())
     ingest(data_copy, "dateline-snippet.txt")
     done = ingest(data_copy, "dateline-snippet-rendered.html")
-    assert any("near-duplicate of document 'dateline-snippet'" in w for w in done.warnings)  # type: ignore[attr-defined]
+    assert any("near-duplicate of document 'dateline-snippet'" in w for w in done.warnings)
     stored = data_copy / "documents" / "dateline-snippet-rendered.html"
     assert stored.read_bytes() == (FIXTURES / "dateline-snippet-rendered.html").read_bytes()  # furniture kept
 
