@@ -17,7 +17,7 @@ from ..documents import Document, read_documents
 from ..errors import KGError, LoadError
 from ..progress import Progress
 from .dating import infer_date
-from .ingest import Ingested, Metadata, decode, ingest_bytes, registry_path
+from .ingest import Ingested, Known, Metadata, decode, ingest_bytes, registry_path
 from .proposals import known_ids, write_proposals
 
 
@@ -47,10 +47,12 @@ def ingest_paths(data_dir: Path, paths: list[Path], meta: Metadata, *, max_bytes
     if len(files) > 1 and (meta.id or meta.title):
         raise LoadError("--id and --title name one document; give them with a single file", term="--id/--title")
     batch = Batch()
+    known = Known.read(registry_path(data_dir))
     for path in files:
         try:
             data = path.read_bytes()
-            batch.ingested.append(ingest_bytes(data_dir, data, str(path), meta, max_bytes=max_bytes, today=today))
+            batch.ingested.append(ingest_bytes(data_dir, data, str(path), meta, max_bytes=max_bytes, today=today,
+                                               known=known))
         except KGError as exc:
             batch.refused.append((path, exc))
         except OSError as exc:

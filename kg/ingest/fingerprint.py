@@ -43,16 +43,42 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(normalised(text).encode("utf-8")).hexdigest()
 
 
-def overlap(a: str, b: str) -> float:
-    """Share of the shorter text's 8-word shingles found in the longer one: 1.0 when one text is an
-    excerpt of the other, whatever the furniture around it."""
-    sa, sb = _shingles(normalised(a)), _shingles(normalised(b))
-    if not sa or not sb:
-        return 0.0
-    small, large = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    return len(small & large) / len(small)
+def shingles(text: str, size: int = 8) -> set[int]:
+    """Hashes of the normalised text's overlapping 8-word runs."""
+    words = re.findall(r"\w+", normalised(text))
+    return {hash(" ".join(words[i:i + size])) for i in range(max(0, len(words) - size + 1))}
 
 
-def _shingles(text: str, size: int = 8) -> set[str]:
-    words = re.findall(r"\w+", text)
-    return {" ".join(words[i:i + size]) for i in range(max(0, len(words) - size + 1))}
+class NearDuplicates:
+    """Which known texts share most of a new text's passages, through an inverted index of shingles, so a
+    batch of a thousand documents costs a look-up per passage rather than a comparison per pair."""
+
+    def __init__(self) -> None:
+        self.fingerprints: dict[str, str] = {}  # fingerprint -> document id
+        self.sizes: dict[str, int] = {}
+        self.postings: dict[int, list[str]] = {}
+
+    def add(self, doc_id: str, text: str) -> None:
+        self.fingerprints.setdefault(fingerprint(text), doc_id)
+        runs = shingles(text)
+        self.sizes[doc_id] = len(runs)
+        for h in runs:
+            self.postings.setdefault(h, []).append(doc_id)
+
+    def same_words(self, text: str) -> str | None:
+        return self.fingerprints.get(fingerprint(text))
+
+    def overlapping(self, text: str, threshold: float) -> list[tuple[str, float]]:
+        """Documents sharing at least `threshold` of the shorter text's passages (1.0: one is an excerpt
+        of the other, whatever the furniture around it)."""
+        runs = shingles(text)
+        shared: dict[str, int] = {}
+        for h in runs:
+            for doc_id in self.postings.get(h, ()):
+                shared[doc_id] = shared.get(doc_id, 0) + 1
+        out = []
+        for doc_id, n in shared.items():
+            share = n / max(1, min(len(runs), self.sizes[doc_id]))
+            if share >= threshold:
+                out.append((doc_id, share))
+        return sorted(out, key=lambda hit: -hit[1])

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 from ..dates import FuzzyDate, parse_fuzzy_date
-from ..documents import GENRES, Document, read_documents
+from ..documents import GENRES, read_documents
 from ..errors import LoadError
 from .dating import infer_date
-from .fingerprint import fingerprint, furniture, overlap
-from .registry import appended, write_atomically
+from .fingerprint import NearDuplicates, furniture
+from .registry import appended, entry_text, write_atomically
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 NEAR_DUPLICATE = 0.9  # share of shared 8-word shingles above which two texts are the same document
@@ -73,44 +74,75 @@ def decode(data: bytes, name: str, *, max_bytes: int) -> str:
     return text
 
 
+@dataclass
+class Known:
+    """What is registered already: ids, digests and the near-duplicate index, read once per batch."""
+
+    ids: set[str]
+    digests: dict[str, str]  # sha256 -> document id
+    near: NearDuplicates
+
+    @classmethod
+    def read(cls, registry: Path) -> Known:
+        docs = read_documents(registry) if registry.exists() else {}
+        near = NearDuplicates()
+        for doc in docs.values():
+            near.add(doc.id, doc.text)
+        return cls(set(docs), {d.sha256: d.id for d in docs.values()}, near)
+
+    def add(self, doc_id: str, text: str, digest: str) -> None:
+        self.ids.add(doc_id)
+        self.digests[digest] = doc_id
+        self.near.add(doc_id, text)
+
+
 def ingest_bytes(data_dir: Path, data: bytes, name: str, meta: Metadata, *, max_bytes: int,
-                 today: date | None = None) -> Ingested:
-    """Register `data` (the file's bytes, kept byte for byte) under data_dir/documents/."""
+                 today: date | None = None, known: Known | None = None) -> Ingested:
+    """Register `data` (the file's bytes, kept byte for byte) under data_dir/documents/. `known` (from
+    `Known.read`, kept up to date here) saves re-reading the registry for each document of a batch."""
     text = decode(data, name, max_bytes=max_bytes)
     registry = registry_path(data_dir)
-    existing = read_documents(registry) if registry.exists() else {}
-    doc_id = _document_id(meta, name, existing, registry)
+    known = known if known is not None else Known.read(registry)
+    doc_id = _document_id(meta, name, known.ids, registry)
     target = registry.parent / f"{doc_id}{Path(name).suffix or '.txt'}"
     if target.exists():
         raise LoadError(f"a file named {target.name} already exists in {registry.parent}", file=name,
                         term=target.name)
     digest = hashlib.sha256(data).hexdigest()
-    warnings: list[str] = []
-    for other in existing.values():
-        if other.sha256 == digest:
-            raise LoadError(f"exact duplicate of document '{other.id}' ({other.path.name}): not ingested again",
-                            file=name, term=other.id)
-    warnings += _near_duplicates(text, existing.values())
+    if digest in known.digests:
+        other = known.digests[digest]
+        raise LoadError(f"exact duplicate of document '{other}': not ingested again", file=name, term=other)
+    warnings = _near_duplicates(text, known.near)
     day, method = _dating(meta, text, name, today or date.today())
     entry = _entry(meta, name, doc_id, target.name, text, day, method, digest)
     new_registry = appended(registry, entry)
     write_atomically(target, data)
     try:
-        # Read back with the loader's own reader: what is written is what `kg load` accepts.
-        check = registry.parent / f".{registry.name}.check"
-        check.write_text(new_registry, encoding="utf-8")
-        try:
-            read_documents(check)
-        finally:
-            check.unlink(missing_ok=True)
+        _check_entry(registry, new_registry, entry)
         write_atomically(registry, new_registry.encode("utf-8"))
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+    known.add(doc_id, text, digest)
     return Ingested(doc_id, target, entry, warnings)
 
 
-def _document_id(meta: Metadata, name: str, existing: dict[str, Document], registry: Path) -> str:
+def _check_entry(registry: Path, new_registry: str, entry: dict[str, str]) -> None:
+    """What is written is what `kg load` accepts: the whole new registry still parses, and the new entry,
+    read with the loader's own reader, names its file and digest (other entries were checked before)."""
+    try:
+        yaml.compose(new_registry, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise LoadError(f"the registry would not parse after adding the entry: {exc}", file=str(registry)) from exc
+    check = registry.parent / f".{registry.name}.check"
+    check.write_text("documents:\n" + entry_text(entry, None), encoding="utf-8")
+    try:
+        read_documents(check)
+    finally:
+        check.unlink(missing_ok=True)
+
+
+def _document_id(meta: Metadata, name: str, existing: set[str], registry: Path) -> str:
     doc_id = meta.id or re.sub(r"[^a-z0-9_-]+", "-", Path(name).stem.lower()).strip("-_")
     if not ID_PATTERN.match(doc_id):
         raise LoadError(f"document id '{doc_id}' must be 1-80 lower-case letters, digits, '-' or '_' "
@@ -121,19 +153,13 @@ def _document_id(meta: Metadata, name: str, existing: dict[str, Document], regis
     return doc_id
 
 
-def _near_duplicates(text: str, others: Iterable[Document]) -> list[str]:
-    out = []
-    mine = fingerprint(text)
-    for other in others:
-        if fingerprint(other.text) == mine:
-            out.append(f"near-duplicate of document '{other.id}': the same text once markup, page furniture and "
-                       "spacing are ignored")
-        else:
-            share = overlap(text, other.text)
-            if share >= NEAR_DUPLICATE:
-                out.append(f"near-duplicate of document '{other.id}': {share:.0%} of the shorter text's passages "
-                           "appear in the other")
-    return out
+def _near_duplicates(text: str, near: NearDuplicates) -> list[str]:
+    same = near.same_words(text)
+    if same is not None:
+        return [f"near-duplicate of document '{same}': the same text once markup, page furniture and spacing "
+                "are ignored"]
+    return [f"near-duplicate of document '{other}': {share:.0%} of the shorter text's passages appear in the other"
+            for other, share in near.overlapping(text, NEAR_DUPLICATE)]
 
 
 def _dating(meta: Metadata, text: str, name: str, today: date) -> tuple[FuzzyDate, str]:
