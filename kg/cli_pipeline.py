@@ -148,7 +148,11 @@ def review_cmd(
 
 def _list_proposals(data_dir: Path, doc_id: str, fmt: str) -> None:
     doc = registered(data_dir, doc_id)
-    proposals = read_proposals(proposals_path(data_dir, doc_id))
+    path = proposals_path(data_dir, doc_id)
+    if not path.exists():
+        typer.echo(f"nothing proposed for {doc_id} awaits review (kg propose {doc_id} proposes)")
+        return
+    proposals = read_proposals(path)
     if fmt == "json":
         typer.echo(json.dumps(as_json(document_summary(doc), doc.text, proposals.claims), indent=2,
                               ensure_ascii=False))

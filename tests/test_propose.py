@@ -246,6 +246,8 @@ def test_no_review_policy_without_a_rule(index: LinkIndex) -> None:
     ("accelerated since the April restrictions", "2025", "2025-04", "since"),
     ("comments by March 14, 2025", "2025-02-14", "2025-03-14", "until"),
     ("published on 14 February 2025", "2025", "2025-02-14", "at"),
+    # Regression: "the January 16 IFR" (FR Doc 2025-02655) was read as the month January, dropping the day.
+    ("the license requirement added in the January 16 IFR", "2025-02-14", "2025-01-16", "at"),
 ])
 def test_dates_resolve_against_the_document(text: str, doc_date: str, value: str, relation: str) -> None:
     found = find_times(text, parse_fuzzy_date(doc_date))

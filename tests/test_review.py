@@ -181,5 +181,7 @@ def test_kg_review_lists_and_decides(proposed: Path) -> None:
                  "--reviewer", "A. Curator")
     assert decided.returncode == 0, decided.stderr
     assert "accepted 1" in decided.stdout and "rejected 1" in decided.stdout and "0 proposals left" in decided.stdout
+    assert not proposals_path(proposed, DOC).exists()  # every proposal decided: the file goes
+    assert "nothing proposed for dateline-snippet awaits review" in kg("review", DOC).stdout
     refused = kg("review", DOC, "--accept", "zentrix-trains-in-malaysia")
-    assert refused.returncode == 2 and "no proposal 'zentrix-trains-in-malaysia'" in refused.stderr
+    assert refused.returncode == 2 and "no proposals for this document" in refused.stderr

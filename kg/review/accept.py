@@ -68,7 +68,7 @@ def review(sources: Sources, doc_id: str, *, accept: list[str], reject: list[str
     outcome = Outcome(doc_id, list(accept), list(reject))
 
     cpath, rpath = claims_path(data_dir, doc_id), rejected_path(data_dir, doc_id)
-    writes: dict[Path, bytes] = {}
+    writes: dict[Path, bytes | None] = {}  # None: remove the file
     if accept:
         _check_proposals(sources, ppath, set(accept))
         new_claims = _with_accepted(sources, cpath, doc_id, [by_id[i] for i in accept], reviewer, day)
@@ -77,7 +77,9 @@ def review(sources: Sources, doc_id: str, *, accept: list[str], reject: list[str
         outcome.claims_file = cpath
     remaining = [c for c in proposals.claims if str(c.get("id")) not in set(accept) | set(reject)]
     outcome.remaining = len(remaining)
-    writes[ppath] = _rewritten_proposals(ppath, doc_id, remaining).encode("utf-8")
+    # Once every proposal is decided the file goes: what remains of the review is in the claims and
+    # rejected files.
+    writes[ppath] = _rewritten_proposals(ppath, doc_id, remaining).encode("utf-8") if remaining else None
     if reject:
         writes[rpath] = _with_rejected(rpath, doc_id, [by_id[i] for i in reject], reviewer, day).encode("utf-8")
 
@@ -86,7 +88,10 @@ def review(sources: Sources, doc_id: str, *, accept: list[str], reject: list[str
     outcome._previous = {p: (p.read_bytes() if p.exists() else None) for p in writes}
     try:
         for path, data in writes.items():
-            write_atomically(path, data)
+            if data is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomically(path, data)
     except BaseException:
         outcome.undo()
         raise

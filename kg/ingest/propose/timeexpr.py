@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from kg.dates import FuzzyDate, parse_fuzzy_date
 
@@ -26,6 +27,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("rel", re.compile(r"\b(?P<rel>earlier|later|late|early)\s+this\s+year\b", re.IGNORECASE)),
     ("this", re.compile(r"\b(?P<rel>this|last|past)\s+year\b|\byear-over-year\b|\bover the (?:past|last) year\b",
                         re.IGNORECASE)),
+    # "the January 16 IFR": a day of the document's year (a month later than the document's: the year before).
+    ("md", re.compile(rf"(?:{_REL}\s*(?:the\s+)?)?{_MONTH}\s+(?P<day>\d{{1,2}})\b"
+                      rf"(?!,?\s*\d{{4}})(?!\s*[-\u2013]\s*\d)")),
     ("m", re.compile(rf"(?:{_REL}\s*(?:the\s+)?)?{_MONTH}(?P<poss>\u2019s|'s)?(?![\w-])")),
     ("y", re.compile(rf"{_REL}\s+(?:the\s+)?(?:(?:end|start|beginning|middle) of\s+)?"
                      rf"(?P<year>(?:19|20)\d{{2}})(?![\d-])")),
@@ -81,6 +85,16 @@ def _resolve(kind: str, m: re.Match[str], doc: FuzzyDate) -> TimeExpr | None:
     if kind in ("mdy", "dmy", "iso"):
         month = int(groups["mnum"]) if kind == "iso" else MONTHS.index(groups["month"].lower()) + 1
         value = f"{int(groups['year']):04d}-{month:02d}-{int(groups['day']):02d}"
+    elif kind == "md":
+        month = MONTHS.index(groups["month"].lower()) + 1
+        if doc.precision != "year" and month > doc.first.month:
+            year -= 1
+        try:
+            value = date(year, month, int(groups["day"])).isoformat()
+        except ValueError:
+            return None
+        if rel_word in ("on", "effective", "during", "in"):
+            relation = "at"
     elif kind == "my":
         value = f"{int(groups['year']):04d}-{MONTHS.index(groups['month'].lower()) + 1:02d}"
     elif kind == "y":
