@@ -4,9 +4,11 @@
     .venv/bin/python -m bench.propose_eval --json     # the same figures as JSON
     .venv/bin/python -m bench.propose_eval --docs 200 # a shorter throughput run
 
-Quality: the proposer runs on data/documents/000_27b38dd4aa941715.txt with that document's curated
-claims hidden from its LinkIndex (`exclude_documents`), and its facts are compared with the curated
-ones as (subject, property, object) triples.
+Quality: the proposer runs on each document with curated claims (data/claims/<doc>.yaml; or those named
+with --document) with that document's claims hidden from its LinkIndex (`exclude_documents`), and its
+facts are compared with the curated ones as (subject, property, object) triples. For documents that came
+through review, the curated claims are the reviewed ones, and the table says how many proposals were
+accepted as proposed, edited before acceptance, rejected, and how many claims were written by hand.
 
 - Counted facts ("core"): object-property values (entities, ontology individuals) and typed literals
   (dates, decimals, booleans). Not counted: rdf:type, labels, and free-text strings (purpose,
@@ -161,15 +163,16 @@ def triples(entities: dict[str, dict[str, set[str]]], mapping: dict[str, str], i
     return out
 
 
-def quality(index_data: Path = DATA) -> dict[str, Any]:
-    index = LinkIndex.build(index_data, ONTOLOGY, exclude_documents=frozenset({DOCUMENT}))
+def quality(index_data: Path = DATA, document: str = DOCUMENT) -> dict[str, Any]:
+    """Proposals for `document` (its claims hidden from the index) against its curated claims."""
+    index = LinkIndex.build(index_data, ONTOLOGY, exclude_documents=frozenset({document}))
     registry = yaml.load((index_data / "documents" / "documents.yaml").read_text(encoding="utf-8"),
                          Loader=yaml.BaseLoader)
-    entry = next(d for d in registry["documents"] if d["id"] == DOCUMENT)
+    entry = next(d for d in registry["documents"] if d["id"] == document)
     text = (index_data / "documents" / entry["file"]).read_text(encoding="utf-8")
-    claims, stats = propose_counted(text, document_id=DOCUMENT, document_date=parse_fuzzy_date(entry["date"]),
+    claims, stats = propose_counted(text, document_id=document, document_date=parse_fuzzy_date(entry["date"]),
                                     index=index)
-    curated_claims = yaml.load((index_data / "claims" / f"{DOCUMENT}.yaml").read_text(encoding="utf-8"),
+    curated_claims = yaml.load((index_data / "claims" / f"{document}.yaml").read_text(encoding="utf-8"),
                                Loader=yaml.BaseLoader)["claims"]
     stripped = [strip_review(c) for c in claims]
     proposed = _entities(stripped)
@@ -183,7 +186,7 @@ def quality(index_data: Path = DATA) -> dict[str, Any]:
                 quotes.setdefault(str(subject), set()).add(str(claim["quote"]).strip("\u201c\u201d"))
     mapping = align(proposed, curated, new_ids, index, quotes)
     result: dict[str, Any] = {
-        "document": DOCUMENT,
+        "document": document,
         "claims_proposed": len(claims),
         "claims_dropped_not_compiling": stats.dropped,
         "quotes_verbatim": sum(1 for c in claims if str(c["quote"]) in text) / max(1, len(claims)),
@@ -202,8 +205,21 @@ def quality(index_data: Path = DATA) -> dict[str, Any]:
         if not with_types:
             result["missed_by_property"] = _by_property(gold - got)
             result["unmatched_proposed_by_property"] = _by_property(got - gold)
-    result["compiles"] = _compiles(stripped, index_data)
+    result["compiles"] = _compiles(stripped, index_data, document)
+    result["review"] = _review_record(index_data, document, curated_claims)
     return result
+
+
+def _review_record(data: Path, document: str, curated: list[dict[str, Any]]) -> dict[str, int]:
+    """How the curator treated the proposals: accepted as proposed, accepted after editing, rejected, and
+    claims written by hand (without a review record)."""
+    reviewed = [c for c in curated if isinstance(c.get("review"), dict)]
+    rejected_file = data / "claims" / f"{document}.rejected.yaml"
+    rejected = yaml.load(rejected_file.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["rejected"] \
+        if rejected_file.exists() else []
+    return {"accepted_unchanged": sum(1 for c in reviewed if c["review"].get("edited") != "true"),
+            "accepted_edited": sum(1 for c in reviewed if c["review"].get("edited") == "true"),
+            "rejected": len(rejected), "written_by_hand": len(curated) - len(reviewed)}
 
 
 def _by_property(facts: set[Triple]) -> dict[str, int]:
@@ -213,7 +229,7 @@ def _by_property(facts: set[Triple]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def _compiles(stripped: list[dict[str, object]], data: Path) -> str:
+def _compiles(stripped: list[dict[str, object]], data: Path, document: str) -> str:
     """Add the stripped proposals to a copy of the data as a claims file and run the real loader."""
     from kg.errors import LoadError
     from kg.loader import Sources, build
@@ -223,8 +239,8 @@ def _compiles(stripped: list[dict[str, object]], data: Path) -> str:
         shutil.copytree(data, target)
         # The curated claims stay: reference data points at entities they declare. The proposals go
         # beside them, as a curator who accepted all of them would have them.
-        (target / "claims" / f"{DOCUMENT}.accepted-proposals.yaml").write_text(
-            yaml.safe_dump({"document": DOCUMENT, "claims": stripped}, allow_unicode=True, sort_keys=False),
+        (target / "claims" / f"{document}.accepted-proposals.yaml").write_text(
+            yaml.safe_dump({"document": document, "claims": stripped}, allow_unicode=True, sort_keys=False),
             encoding="utf-8")
         try:
             build(Sources(ONTOLOGY, target), reason=False)
@@ -322,12 +338,35 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--docs", type=int, default=1000, help="synthetic documents for the throughput run")
+    parser.add_argument("--document", action="append", help="document ids to evaluate (default: every document "
+                        "with curated claims)")
     args = parser.parse_args(argv)
-    result = {"quality": quality(), "throughput": throughput(args.docs)}
+    documents = args.document or sorted(p.name.removesuffix(".yaml") for p in (DATA / "claims").glob("*.yaml")
+                                        if not p.name.endswith((".proposed.yaml", ".rejected.yaml")))
+    qualities = [quality(DATA, d) for d in documents]
+    t = throughput(args.docs)
+    result: dict[str, Any] = {"quality": qualities, "throughput": t}
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return 0
-    q, t = result["quality"], result["throughput"]
+    for q in qualities:
+        _print_quality(q)
+    rows = [
+        ("synthetic documents (mean bytes)", f"{t['documents']} ({t['mean_document_bytes']})"),
+        ("index build", f"{t['index_build_s']} s"),
+        ("documents / second (wall; per CPU second)", f"{t['documents_per_second']}; "
+                                                       f"{t['documents_per_cpu_second']}"),
+        ("claims / document; quotes verbatim", f"{t['claims_per_document']}; {t['quotes_verbatim']:.2%}"),
+        ("peak RSS", f"{t['peak_rss_mb']} MB"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _print_quality(q: dict[str, Any]) -> None:
+    r = q["review"]
     rows = [
         ("document", q["document"]),
         ("claims proposed / dropped (not compiling)", f"{q['claims_proposed']} / {q['claims_dropped_not_compiling']}"),
@@ -339,19 +378,15 @@ def main(argv: list[str] | None = None) -> int:
         ("core+types recall / precision",
          f"{q['core_plus_types']['recall']:.3f} / {q['core_plus_types']['precision']:.3f}"),
         ("stripped proposals compile", q["compiles"]),
-        ("synthetic documents (mean bytes)", f"{t['documents']} ({t['mean_document_bytes']})"),
-        ("index build", f"{t['index_build_s']} s"),
-        ("documents / second (wall; per CPU second)", f"{t['documents_per_second']}; "
-                                                       f"{t['documents_per_cpu_second']}"),
-        ("claims / document; quotes verbatim", f"{t['claims_per_document']}; {t['quotes_verbatim']:.2%}"),
-        ("peak RSS", f"{t['peak_rss_mb']} MB"),
+        ("review: accepted as proposed / edited / rejected / by hand",
+         f"{r['accepted_unchanged']} / {r['accepted_edited']} / {r['rejected']} / {r['written_by_hand']}"),
     ]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     print(f"{'missed (by property)':<{width}}  {q['missed_by_property']}")
     print(f"{'unmatched proposed (by property)':<{width}}  {q['unmatched_proposed_by_property']}")
-    return 0
+    print()
 
 
 if __name__ == "__main__":

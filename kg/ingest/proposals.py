@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlio
 from ..errors import LoadError
 from .registry import write_atomically
 
@@ -49,7 +50,7 @@ class ProposalsFile:
 
 def dump(doc_id: str, claims: list[dict[str, Any]], header: str) -> str:
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    body = yaml.safe_dump({"document": doc_id, "claims": claims}, allow_unicode=True, sort_keys=False, width=110)
+    body = yamlio.dump({"document": doc_id, "claims": claims})
     return "\n".join(lines) + "\n" + body
 
 
@@ -68,7 +69,7 @@ def write_proposals(data_dir: Path, doc_id: str, claims: list[dict[str, Any]]) -
 def read_proposals(path: Path) -> ProposalsFile:
     """The proposals as plain data; a file edited into broken YAML is a LoadError with its line."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise LoadError("no proposals for this document (run kg propose first)", file=str(path)) from exc
     except yaml.YAMLError as exc:
@@ -100,7 +101,7 @@ def known_ids(data_dir: Path, doc_id: str) -> frozenset[str]:
     for path, key in ((claims_path(data_dir, doc_id), "claims"), (rejected_path(data_dir, doc_id), "rejected")):
         if path.exists():
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = yamlio.load(path.read_text(encoding="utf-8")) or {}
             except yaml.YAMLError as exc:
                 raise LoadError(f"YAML does not parse: {exc}", file=str(path)) from exc
             ids.update(str(c.get("id")) for c in data.get(key) or [] if isinstance(c, dict))

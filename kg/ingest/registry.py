@@ -10,11 +10,11 @@ import os
 import tempfile
 from pathlib import Path
 
-import yaml
+from .. import yamlio
 
 
 def entry_text(entry: dict[str, str], comment: str | None) -> str:
-    body = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=100, default_style=None)
+    body = yamlio.dump([entry], width=100)
     lines = ["  " + line if line else line for line in body.splitlines()]
     head = [f"  # {part}" for part in comment.splitlines()] if comment else []
     return "\n".join(head + lines) + "\n"

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlio
 from ..curation import Compiler
 from ..documents import read_documents
 from ..errors import InputError, LoadError
@@ -125,10 +126,10 @@ def _with_accepted(sources: Sources, cpath: Path, doc_id: str, claims: list[dict
             record["cue"] = str(claim["why"])
         record["edited"] = "true" if claim.get("digest") not in (None, digest(claim)) else "false"
         entries.append({**stripped(claim), "review": record})
-    body = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=110)
+    body = yamlio.dump(entries)
     text += "\n" + "\n".join("  " + line if line else line for line in body.splitlines()) + "\n"
     try:
-        parsed = yaml.safe_load(text)
+        parsed = yamlio.load(text)
     except yaml.YAMLError as exc:
         raise LoadError(f"cannot append to the claims file (its last key must be 'claims'): {exc}",
                         file=str(cpath)) from exc
@@ -172,12 +173,11 @@ def _with_rejected(rpath: Path, doc_id: str, claims: list[dict[str, Any]], revie
     previous: list[dict[str, Any]] = []
     if rpath.exists():
         try:
-            previous = (yaml.safe_load(rpath.read_text(encoding="utf-8")) or {}).get("rejected") or []
+            previous = (yamlio.load(rpath.read_text(encoding="utf-8")) or {}).get("rejected") or []
         except yaml.YAMLError as exc:
             raise LoadError(f"YAML does not parse: {exc}", file=str(rpath)) from exc
     added = [{"id": str(c.get("id")), "quote": c.get("quote"), "why": c.get("why"), "by": reviewer, "date": day}
              for c in claims]
     header = (f"# Proposals rejected in review for document {doc_id}: never loaded, and `kg propose` does not\n"
               "# offer them again.\n")
-    return header + yaml.safe_dump({"document": doc_id, "rejected": previous + added}, allow_unicode=True,
-                                   sort_keys=False, width=110)
+    return header + yamlio.dump({"document": doc_id, "rejected": previous + added})
