@@ -18,7 +18,7 @@ from . import docs, errors, links, openapi, security
 from .metrics import RequestMetrics
 from .metrics import router as metrics_router
 from .middleware import AccessLog, RequestSizeLimit
-from .routers import changes, entities, health, linked, questions, review, sparql, store, validation
+from .routers import changes, entities, health, linked, pages, questions, review, sparql, store, validation
 from .runtime import Runtime
 from .startup import open_store
 
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (sparql.router, questions.router, entities.router, review.router, linked.router, validation.router,
                    health.router, store.router, changes.router, metrics_router):
         app.include_router(router)
+    app.include_router(pages.router)  # /, /complete, /sparql-editor.json (the pages' own routes)
     security.install(app, settings)  # CORS (closed unless KG_CORS_ORIGINS), /static, security headers
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)

@@ -6,7 +6,8 @@ redoc_url=None)`). Here instead:
 
 * the assets come from the npm packages in package.json (swagger-ui-dist, redoc), installed into
   node_modules/ by `npm ci` (scripts/serve and scripts/test run it), mounted at /assets/swagger-ui/ and
-  /assets/redoc/;
+  /assets/redoc/ (and, for the other pages, @zazuko/yasgui at /assets/yasgui/ and cytoscape at
+  /assets/cytoscape/; axe-core is for the browser tests only and is not served);
 * the pages (templates/docs/swagger.html, templates/docs/redoc.html; apart from the other templates,
   which may hold no `<script>` at all: tests/test_api_hardening.py) load only those assets and their init code from
   /static/docs/*.js: no inline script, no other host. Their CSP is the service's plus `data:` images
@@ -37,6 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = Path(os.environ.get("KG_NODE_MODULES") or ROOT / "node_modules")
 SWAGGER_UI = NODE_MODULES / "swagger-ui-dist"
 REDOC = NODE_MODULES / "redoc" / "bundles"
+# The pages' own front-end packages (templates/js/): the SPARQL editor and the entity pictures.
+YASGUI = NODE_MODULES / "@zazuko" / "yasgui" / "build"
+CYTOSCAPE = NODE_MODULES / "cytoscape" / "dist"
 MISSING = ("The API docs' browser assets are not installed (node_modules/ is missing): "
            "run scripts/serve, or `npm ci` in the project root.")
 
@@ -130,7 +134,10 @@ def redoc(request: Request) -> HTMLResponse:
 
 
 def install(app: FastAPI) -> None:
-    """The /docs and /redoc pages and the /assets/swagger-ui/, /assets/redoc/ mounts."""
+    """The /docs and /redoc pages and the /assets/ mounts: swagger-ui, redoc, and for the other pages yasgui
+    (the SPARQL editor) and cytoscape (entity pictures)."""
     app.include_router(router)
     app.mount("/assets/swagger-ui", Assets(SWAGGER_UI), name="swagger-ui")
     app.mount("/assets/redoc", RedocAssets(REDOC), name="redoc")
+    app.mount("/assets/yasgui", Assets(YASGUI), name="yasgui")
+    app.mount("/assets/cytoscape", Assets(CYTOSCAPE), name="cytoscape")

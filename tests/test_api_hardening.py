@@ -62,7 +62,10 @@ class Hrefs(HTMLParser):
                 self.hrefs.append(value)
             if name == "style" or name.startswith("on"):
                 self.inline.append(f"{tag} {name}")
-        if tag in ("script", "style"):
+        # Same-origin script files are allowed (the workbench's editor, graph picture and highlights);
+        # inline scripts and styles are not (the CSP forbids them).
+        src = dict(attrs).get("src") or ""
+        if tag == "style" or (tag == "script" and not (src.startswith("/") and not src.startswith("//"))):
             self.inline.append(tag)
 
 

@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from kg.namespaces import BASE, CLAIM, DOC, ID
+from kg.browse.pages import entity_page
+from kg.namespaces import CLAIM, DOC, ID
 from kg.sparql.formats import HTML, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format, negotiate
 
 from ..deps import RuntimeDep
 from ..runtime import Runtime
+from .pages import browse, render
 
 router = APIRouter(tags=["Linked data"])
 
@@ -36,9 +38,8 @@ def _choose(request: Request, requested: str | None) -> Format:
     return rdf_first
 
 
-def _page(runtime: Runtime, template: str, **context: Any) -> HTMLResponse:
-    html = runtime.templates.get_template(template).render(base=BASE, **context)
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+def _page(runtime: Runtime, request: Request, template: str, **context: Any) -> HTMLResponse:
+    return render(runtime, request, template, **context)
 
 
 def _rdf(runtime: Runtime, iri: str, fmt: Format) -> Response:
@@ -52,7 +53,9 @@ def entity(request: Request, runtime: RuntimeDep,
            format: FormatParam = None) -> Response:
     fmt = _choose(request, format)
     if fmt is HTML:
-        return _page(runtime, "entity.html", entity=runtime.run("entity", slug), title=slug)
+        # the facts first: an unknown entity is a 404 before anything else is read
+        found = entity_page(runtime.run("entity", slug), browse(runtime, "neighbourhood", slug))
+        return _page(runtime, request, "entity.html", entity=found, title=found["label"] or slug)
     return _rdf(runtime, str(ID[slug]), fmt)
 
 
@@ -63,7 +66,8 @@ def document(request: Request, runtime: RuntimeDep,
              format: FormatParam = None) -> Response:
     fmt = _choose(request, format)
     if fmt is HTML:
-        return _page(runtime, "document.html", doc=runtime.run("document", ident), title=ident)
+        doc: dict[str, Any] = browse(runtime, "reader", {"id": ident, "data_dir": str(runtime.settings.data_dir)})
+        return _page(runtime, request, "document.html", doc=doc, title=doc["title"] or ident)
     return _rdf(runtime, str(DOC[ident]), fmt)
 
 
@@ -74,7 +78,7 @@ def claim(request: Request, runtime: RuntimeDep,
     fmt = _choose(request, format)
     iri = str(CLAIM) + path
     if fmt is HTML:
-        return _page(runtime, "claim.html", claim=runtime.run("claim", iri), title=path)
+        return _page(runtime, request, "claim.html", claim=runtime.run("claim", iri), title=path)
     return _rdf(runtime, iri, fmt)
 
 
@@ -83,7 +87,7 @@ def claim(request: Request, runtime: RuntimeDep,
 def ontology(request: Request, runtime: RuntimeDep, format: FormatParam = None) -> Response:
     fmt = _choose(request, format)
     if fmt is HTML:
-        return _page(runtime, "ontology.html", doc=runtime.run("ontology_doc"), title="Ontology")
+        return _page(runtime, request, "ontology.html", doc=runtime.run("ontology_doc"), title="Ontology")
     body: bytes = runtime.run("ontology_rdf", fmt.name)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
@@ -98,5 +102,5 @@ def documents(request: Request, runtime: RuntimeDep,
     wants_html = format == "html" or (format is None and negotiate(
         accept, (Format("json", "application/json"), HTML)) is HTML)
     if wants_html:
-        return _page(runtime, "documents.html", docs=docs, title="Source documents")
+        return _page(runtime, request, "documents.html", docs=docs, title="Source documents")
     return JSONResponse(docs, headers={"Vary": "Accept"})

@@ -6,11 +6,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from kg.browse.timeline import group_findings, timeline
 from kg.sparql.formats import JSONLD, TURTLE, Format, negotiate, prefers_html
 
 from ..deps import RuntimeDep
+from .pages import browse, render
 
 router = APIRouter(tags=["Validation"])
 
@@ -41,9 +43,11 @@ def validation_report(
     result: dict[str, Any] = runtime.executor.run("validate", payload,
                                                   timeout=runtime.settings.validation_timeout)
     if html:
-        page = runtime.templates.get_template("validation.html").render(
-            report=result["report"], shapes=shapes, inferred=inferred, title="Validation report")
-        return HTMLResponse(page)
+        report = result["report"]
+        rules: list[dict[str, Any]] = browse(runtime, "timeline")
+        return render(runtime, request, "validation.html", title="Validation report", report=report,
+                      shapes=shapes, inferred=inferred, groups=group_findings(report),
+                      chart=timeline(rules, str(report.get("asOf") or date.today().isoformat()), report))
     if fmt == "json":
         return JSONResponse(result["report"])
     if fmt == "text":

@@ -34,11 +34,21 @@ def class_iri(name: str) -> URIRef:
     return iri
 
 
+def known_class(store: Store, name: str) -> URIRef:
+    """class_iri(name), refused unless the graph knows it as a class: an unknown class is a mistake to
+    report, not an empty list."""
+    iri = class_iri(name)
+    if not _table(store, "class-known", {"type": iri}).rows:
+        raise ParameterError(f"'{name}' is not a class of the ontology or the data (e.g. Chip, AIDeveloper, "
+                             "Country; the classes are listed at /ontology)", term=name)
+    return iri
+
+
 def list_entities(store: Store, *, type: str | None = None, q: str | None = None,
                   limit: int = 100, offset: int = 0) -> dict[str, Any]:
     bindings: dict[str, Identifier] = {"q": Literal(q or "")}
     if type:
-        bindings["type"] = class_iri(type)
+        bindings["type"] = known_class(store, type)
     found: dict[URIRef, dict[str, Any]] = {}
     for row in _table(store, "entities", bindings).rows:
         entity = row["entity"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from rdflib import URIRef
 
-from ..browse import documents, entities, ontology, resources, void
+from ..browse import documents, entities, ontology, pages, resources, void
 from ..cache import AnswerCache
 from ..namespaces import ONTOLOGY_GRAPH
 from ..store.base import Store
@@ -47,4 +47,5 @@ TASKS: dict[str, Callable[[Store, Any], Any]] = {
     "validate": _validate,
     "void": void.void_document,
     "graph_store": void.graph_store_read,
+    "browse": pages.run_view,  # the workbench pages' views (home, completion, neighbourhood, reader, timeline)
 }

@@ -6,7 +6,7 @@
     url: el.dataset.openapiUrl,
     dom_id: "#swagger-ui",
     validatorUrl: null,
-    deepLinking: true,
+    deepLinking: false, // its links inside the operation buttons are nested controls (axe: nested-interactive)
     showExtensions: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
     layout: "BaseLayout",
