@@ -239,8 +239,10 @@ def _compiles(stripped: list[dict[str, object]], data: Path, document: str) -> s
         shutil.copytree(data, target)
         # The curated claims stay: reference data points at entities they declare. The proposals go
         # beside them, as a curator who accepted all of them would have them.
+        # A reviewed document's claims keep the proposals' ids: suffix them here so both files load.
+        renamed = [{**c, "id": f"{c['id']}-as-proposed"} for c in stripped]
         (target / "claims" / f"{document}.accepted-proposals.yaml").write_text(
-            yaml.safe_dump({"document": document, "claims": stripped}, allow_unicode=True, sort_keys=False),
+            yaml.safe_dump({"document": document, "claims": renamed}, allow_unicode=True, sort_keys=False),
             encoding="utf-8")
         try:
             build(Sources(ONTOLOGY, target), reason=False)
