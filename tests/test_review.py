@@ -3,6 +3,7 @@ runs; rejected ones are remembered; a failed check writes nothing. The round tri
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -185,3 +186,34 @@ def test_kg_review_lists_and_decides(proposed: Path) -> None:
     assert "nothing proposed for dateline-snippet awaits review" in kg("review", DOC).stdout
     refused = kg("review", DOC, "--accept", "zentrix-trains-in-malaysia")
     assert refused.returncode == 2 and "no proposals for this document" in refused.stderr
+
+
+def test_round_trip_ingest_propose_accept_load_ask(data_copy: Path, tmp_path: Path) -> None:
+    """The whole pipeline through the commands a curator runs, with the real proposer."""
+    text = ("KUALA LUMPUR, June 2, 2026 \u2014 Orbiton Labs, a Chinese AI start-up, is training its models at a "
+            "data centre in Malaysia on Nvidia chips, according to people familiar with the matter.\n")
+    source = tmp_path / "orbiton.txt"
+    source.write_text(text, encoding="utf-8")
+
+    def kg(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    kg("ingest", str(source), "--data", str(data_copy), "--publisher", "Example Wire")
+    kg("propose", "orbiton", "--data", str(data_copy))
+    listed = json.loads(kg("review", "orbiton", "--format", "json", "--data", str(data_copy)).stdout)
+    training = [c for c in listed["claims"] if any(
+        isinstance(body, dict) and body.get("a") == "TrainingActivity" for body in c["facts"].values())]
+    assert training, listed["claims"]
+    claim = training[0]
+    assert text[claim["start"]:claim["end"]] == claim["quote"] and claim["status"] == "reported"
+    kg("review", "orbiton", "--accept", claim["id"], "--reviewer", "A. Curator", "--data", str(data_copy))
+    store_path = tmp_path / "store"
+    kg("load", "--data", str(data_copy), "--store-path", str(store_path))
+    with open_store("oxigraph", store_path, read_only=True) as store:
+        answer = ask(store, "firms-training-outside", {"vendor": "nvidia", "jurisdiction": "china"})
+    rows = [(row, evidence) for row, evidence in zip(answer.table.rows, answer.evidence, strict=True)
+            if str(row["firmLabel"]) == "Orbiton Labs"]
+    assert rows, [str(r["firmLabel"]) for r in answer.table.rows]
+    assert any(ev.quote == claim["quote"] for _, evidence in rows for ev in evidence)
