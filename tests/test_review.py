@@ -217,3 +217,23 @@ def test_round_trip_ingest_propose_accept_load_ask(data_copy: Path, tmp_path: Pa
             if str(row["firmLabel"]) == "Orbiton Labs"]
     assert rows, [str(r["firmLabel"]) for r in answer.table.rows]
     assert any(ev.quote == claim["quote"] for _, evidence in rows for ev in evidence)
+
+
+def test_propose_a_file_not_yet_ingested_as_json(data_copy: Path) -> None:
+    before = tree(data_copy)
+    done = subprocess.run([sys.executable, "-m", "kg", "propose", str(FIXTURES / "dateline-snippet.txt"),
+                           "--format", "json", "--data", str(data_copy)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["document"]["date"] == "2026-03-03" and body["claims"]
+    text = (FIXTURES / "dateline-snippet.txt").read_text(encoding="utf-8")
+    for claim in body["claims"]:
+        assert claim["review"] == "proposed" and 0 <= claim["confidence"] <= 1 and claim["why"]
+        assert text[claim["start"]:claim["end"]] == claim["quote"]
+    assert tree(data_copy) == before  # nothing written for a document that is not registered
+
+
+def test_propose_an_unknown_document_id_is_refused(data_copy: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "kg", "propose", "no-such-document", "--data", str(data_copy)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "no document 'no-such-document'" in done.stderr
