@@ -117,7 +117,8 @@ def test_rules_covering_h20_for_china_are_time_aware(store: Store, on: str, expe
 
 @pytest.mark.parametrize(
     ("on", "in_force"),
-    [("2025-01-12", False), ("2025-01-13", True), ("2025-05-12", True), ("2025-05-13", False), ("2025-05-14", False)],
+    [("2025-01-13", False), ("2025-01-14", False), ("2025-01-15", True), ("2025-01-16", True),
+     ("2025-05-12", True), ("2025-05-13", False), ("2025-05-14", False)],
 )
 def test_rescinded_diffusion_rule_is_in_force_only_between_its_dates(store: Store, on: str, in_force: bool) -> None:
     answer = ask(store, "rules-in-force", {"jurisdiction": "united-states", "date": on})
@@ -150,8 +151,13 @@ def test_conditional_approvals_are_nvidia_and_amd_with_15_percent(store: Store) 
     answer = ask(store, "conditional-approvals")
     vendors = {str(r["vendor"]).removeprefix(str(ID)) for r in answer.table.rows}
     assert vendors == {"nvidia", "amd"}
-    shares = {float(str(r["revenueSharePercent"])) for r in answer.table.rows if "revenueSharePercent" in r}
-    assert shares == {15.0}
+    shares = {(str(r["authorization"]).removeprefix(str(ID)), float(str(r["revenueSharePercent"])))
+              for r in answer.table.rows if "revenueSharePercent" in r}
+    # The August 2025 licences (15%) and the December 2025 H200 announcement (25%, granted to Nvidia).
+    assert shares == {("us-h20-mi308-conditional-approval", 15.0), ("us-h200-announcement-2025-12", 25.0)}
+    chips = {(str(r["vendor"]).removeprefix(str(ID)), str(r["chipLabel"]))
+             for r in answer.table.rows if "chipLabel" in r}
+    assert {("nvidia", "Nvidia H20"), ("amd", "AMD MI308"), ("nvidia", "Nvidia H200")} <= chips
 
 
 def test_domestic_chip_partners_are_deepseek_and_huawei(store: Store) -> None:
@@ -220,3 +226,37 @@ def test_injection_attempt_in_a_string_is_bound_not_pasted(store: Store) -> None
     hostile = 'https://w3id.org/aichips/id/x> } ; DROP ALL ; SELECT * { <a'
     with pytest.raises(ParameterError):
         ask(store, "evidence", {"entity": hostile})
+
+
+@pytest.mark.parametrize(("on", "certainty"), [
+    ("2025-10-31", None), ("2025-11-01", "uncertain"), ("2025-11-30", "uncertain"),
+    ("2025-12-01", "in force"), ("2025-12-02", "in force"),
+])
+def test_rule_without_an_effective_date_is_in_force_with_its_precision(store: Store, on: str,
+                                                                        certainty: str | None) -> None:
+    """Beijing's mandate is known only from a report of November 2025 (month precision, no effective date)."""
+    answer = ask(store, "rules-in-force", {"jurisdiction": "china", "date": on})
+    rows = {str(r["rule"]).removeprefix(str(ID)): r for r in answer.table.rows}
+    if certainty is None:
+        assert "china-domestic-chip-mandate" not in rows
+        return
+    row = rows["china-domestic-chip-mandate"]
+    assert str(row["certainty"]) == certainty
+    assert str(row["datePrecisionLabel"]) == "month"
+    assert str(row["dateBasis"]).startswith("announced")
+
+
+def test_rules_with_a_day_are_in_force_with_certainty(store: Store) -> None:
+    answer = ask(store, "rules-in-force", {"jurisdiction": "united-states", "date": "2025-04-09"})
+    rows = {str(r["rule"]).removeprefix(str(ID)): r for r in answer.table.rows}
+    assert str(rows["us-h20-licence-requirement"]["certainty"]) == "in force"
+    assert str(rows["us-h20-licence-requirement"]["dateBasis"]) == "effective"
+
+
+def test_month_precision_approval_is_uncertain_inside_its_month(store: Store) -> None:
+    """The August 2025 approval (reported 10-11 August) is not certainly in force on 5 August."""
+    inside = ask(store, "rules-in-force", {"jurisdiction": "united-states", "date": "2025-08-05"})
+    after = ask(store, "rules-in-force", {"jurisdiction": "united-states", "date": "2025-09-01"})
+    rule = ID["us-h20-mi308-conditional-approval"]
+    assert [str(r["certainty"]) for r in inside.table.rows if r["rule"] == rule] == ["uncertain"]
+    assert [str(r["certainty"]) for r in after.table.rows if r["rule"] == rule] == ["in force"]

@@ -1,5 +1,6 @@
 """Compliance shapes on hand-made fixtures: for each shape a violating and a conforming case, and the
-days around each boundary date of the time-bound rules."""
+days around each boundary date of the time-bound rules. Audit semantics: as of a day, every breach that had
+happened by then is reported, judged by the rule in force on the event's date (the finding's event date)."""
 
 from __future__ import annotations
 
@@ -175,12 +176,24 @@ def test_mandate_applies_from_its_announcement_only() -> None:
 # --- AI Diffusion rule (rescinded) ----------------------------------------------------------------
 
 @pytest.mark.parametrize(("day", "fires"), [
-    ("2025-01-12", False), ("2025-01-13", True), ("2025-05-12", True), ("2025-05-13", False), ("2025-05-14", False),
+    ("2025-01-14", False), ("2025-01-15", True), ("2025-01-16", True),
+    ("2025-05-12", True), ("2025-05-13", True), ("2025-05-14", True),
 ])
-def test_diffusion_rule_only_between_effective_and_rescission(day: str, fires: bool) -> None:
+def test_diffusion_rule_breach_while_in_force_stays_on_record(day: str, fires: bool) -> None:
+    # The sale (from 1 January) breached the rule from its effective date; after the rescission the
+    # breach is still on record, dated to the rule's first day.
     result = run("diffusion-sale", as_of=day)
     expected = [("test-h100-sale", "violation")] if fires else []
     assert hits(result, "us-ai-diffusion-rule") == expected
+    for f in result.findings:
+        if f.rule is not None and f.rule.iri.endswith("us-ai-diffusion-rule"):
+            assert f.event_date == "2025-01-15"
+
+
+@pytest.mark.parametrize("day", ["2025-05-12", "2025-05-13", "2025-05-14", "2025-12-01"])
+def test_sale_begun_on_the_rescission_day_never_breaches_the_rescinded_rule(day: str) -> None:
+    result = run("diffusion-sale-after-rescission", as_of=day)
+    assert [h for h in hits(result, "us-ai-diffusion-rule") if h[0] == "test-late-h100-sale"] == []
 
 
 # --- Malaysia permit ------------------------------------------------------------------------------
@@ -198,15 +211,153 @@ def test_malaysia_transit_with_permit_conforms() -> None:
     assert hits(result, "malaysia-ai-chip-permit") == []
 
 
-def test_fact_validity_ends_with_end_date() -> None:
+def _with_end(end: str) -> DataGraphs:
     claims = {URIRef("urn:test:claim:base"): Graph().parse(FIXTURES / "base.ttl"),
               URIRef("urn:test:claim:sale"): Graph().parse(FIXTURES / "h20-sale-unlicensed.ttl")}
-    claims[URIRef("urn:test:claim:end")] = Graph().parse(data="""
+    claims[URIRef("urn:test:claim:end")] = Graph().parse(data=f"""
         @prefix aic: <https://w3id.org/aichips/ontology#> . @prefix id: <https://w3id.org/aichips/id/> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-        id:test-h20-sale aic:endDate "2025-05-31"^^xsd:date .""", format="turtle")
-    graphs = DataGraphs(claims, Graph(), _ontology())
-    on_last_day = validate(graphs, as_of=date(2025, 5, 31), shapes="compliance", inferred=False, evidence=False)
-    after = validate(graphs, as_of=date(2025, 6, 1), shapes="compliance", inferred=False, evidence=False)
-    assert hits(on_last_day, "us-h20-licence-requirement") == [("test-h20-sale", "violation")]
-    assert hits(after, "us-h20-licence-requirement") == []
+        id:test-h20-sale aic:endDate "{end}"^^xsd:date .""", format="turtle")
+    return DataGraphs(claims, Graph(), _ontology())
+
+
+@pytest.mark.parametrize("day", ["2025-05-31", "2025-06-01", "2025-12-01"])
+def test_breach_stays_on_record_after_the_sale_ends(day: str) -> None:
+    result = validate(_with_end("2025-05-31"), as_of=date.fromisoformat(day), shapes="compliance",
+                      inferred=False, evidence=False)
+    assert hits(result, "us-h20-licence-requirement") == [("test-h20-sale", "violation")]
+    [finding] = [f for f in result.findings if f.rule and f.rule.iri.endswith("us-h20-licence-requirement")]
+    assert finding.event_date == "2025-04-09"  # judged by the rule in force on the sale's first day under it
+    assert "from 2025-04-09, under the rule as in force from 2025-04-09" in finding.message
+    assert finding.to_dict()["eventDate"] == "2025-04-09"
+
+
+@pytest.mark.parametrize("end", ["2025-04-07", "2025-04-08"])
+def test_sale_that_ended_before_the_rule_never_breaches_it(end: str) -> None:
+    result = validate(_with_end(end), as_of=date(2025, 12, 1), shapes="compliance", inferred=False, evidence=False)
+    assert hits(result, "us-h20-licence-requirement") == []
+
+
+def test_sale_ending_on_the_rules_first_day_breaches_it() -> None:
+    result = validate(_with_end("2025-04-09"), as_of=date(2025, 12, 1), shapes="compliance", inferred=False,
+                      evidence=False)
+    assert hits(result, "us-h20-licence-requirement") == [("test-h20-sale", "violation")]
+
+
+# --- Authorisation scope (chips, sellers, destinations) --------------------------------------------
+
+def _scope(result: ValidationResult) -> list[tuple[str, str]]:
+    return [(f.focus.removeprefix(str(ID)), f.severity) for f in result.findings
+            if f.shape.endswith("UsConditionalApprovalScopeShape")]
+
+
+@pytest.mark.parametrize(("day", "in_force"), [("2025-07-31", False), ("2025-08-01", True), ("2025-08-02", True)])
+def test_h100_sale_under_the_h20_mi308_approval_is_flagged(day: str, in_force: bool) -> None:
+    result = run("acs-destinations", "approval-sale-h100", as_of=day)
+    assert _scope(result) == ([("test-h100-approval-sale", "violation")] if in_force else [])
+    if in_force:
+        [finding] = [f for f in result.findings if f.shape.endswith("UsConditionalApprovalScopeShape")]
+        assert "does not cover H100" in finding.message
+    # The approval is no licence for the H100: the October 2023 rule (3A090, destination in D:5) applies
+    # on every day, before and after the approval.
+    assert ("test-h100-approval-sale", "violation") in hits(result, "us-acs-update-2023")
+    assert not result.conforms
+
+
+@pytest.mark.parametrize(("day", "in_force"), [("2025-07-31", False), ("2025-08-01", True), ("2025-08-02", True)])
+def test_sale_by_a_seller_the_approval_was_not_granted_to_is_flagged(day: str, in_force: bool) -> None:
+    result = run("approval-sale-other-seller", as_of=day)
+    assert _scope(result) == ([("test-resale", "violation")] if in_force else [])
+    if in_force:
+        assert any("not granted to Test trader" in f.message for f in result.findings)
+    # Not covered by the approval, the resale needs the April licence on every day.
+    assert hits(result, "us-h20-licence-requirement") == [("test-resale", "violation")]
+
+
+@pytest.mark.parametrize("day", ["2025-07-31", "2025-08-01", "2025-08-02"])
+def test_sale_within_the_approval_scope_from_its_first_day_is_licensed(day: str) -> None:
+    result = run("acs-destinations", "approval-sale-in-scope", as_of=day)
+    assert result.findings == []
+
+
+@pytest.mark.parametrize("day", ["2025-07-31", "2025-08-01", "2025-08-02"])
+def test_sale_begun_the_day_before_the_approval_breached_the_april_rule(day: str) -> None:
+    result = run("acs-destinations", "approval-sale-day-before", as_of=day)
+    assert _scope(result) == []
+    assert hits(result, "us-h20-licence-requirement") == [("test-early-approval-sale", "violation")]
+    [finding] = result.findings
+    assert finding.event_date == "2025-07-31"
+
+
+# --- Compliance dates -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2025-01-14", []),
+    ("2025-01-15", [("test-h100-sale", "info")]),
+    ("2025-02-28", [("test-h100-sale", "info")]),
+    ("2025-03-01", [("test-h100-sale", "violation")]),
+    ("2025-03-02", [("test-h100-sale", "violation")]),
+])
+def test_diffusion_rule_breach_only_from_its_compliance_date(day: str, expected: list[tuple[str, str]]) -> None:
+    result = run("diffusion-sale", "diffusion-compliance-date", as_of=day)
+    assert hits(result, "us-ai-diffusion-rule") == expected
+    if expected and expected[0][1] == "info":
+        assert "not required until 2025-03-01" in result.findings[0].message
+        assert result.conforms
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2025-05-12", [("test-h100-sale", "info")]),
+    ("2025-05-13", []), ("2025-05-14", []), ("2025-05-15", []), ("2025-05-16", []),
+])
+def test_diffusion_rule_rescinded_before_its_compliance_date_never_breaches(
+        day: str, expected: list[tuple[str, str]]) -> None:
+    result = run("diffusion-sale", "diffusion-compliance-after-rescission", as_of=day)
+    assert hits(result, "us-ai-diffusion-rule") == expected
+
+
+# --- Malaysia permit by origin --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("day", "fires"), [("2025-07-13", False), ("2025-07-14", True), ("2025-07-15", True)])
+def test_malaysia_permit_covers_us_origin_chips(day: str, fires: bool) -> None:
+    result = run("malaysia-transit-july", as_of=day)
+    assert hits(result, "malaysia-ai-chip-permit") == ([("test-transit-july", "violation")] if fires else [])
+
+
+@pytest.mark.parametrize("day", ["2025-07-13", "2025-07-14", "2025-07-15"])
+def test_malaysia_permit_does_not_cover_chips_of_other_origin(day: str) -> None:
+    result = run("malaysia-transit-domestic-origin", as_of=day)
+    assert hits(result, "malaysia-ai-chip-permit") == []
+
+
+# --- Month precision: dates as periods ------------------------------------------------------------
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2025-10-31", []),
+    ("2025-11-01", [("test-state-dc", "info")]),
+    ("2025-11-30", [("test-state-dc", "info")]),
+    ("2025-12-01", [("test-state-dc", "violation")]),
+    ("2025-12-02", [("test-state-dc", "violation")]),
+])
+def test_rule_known_only_to_its_month_is_uncertain_inside_it(day: str, expected: list[tuple[str, str]]) -> None:
+    result = run("state-funded-EarlyStage", "mandate-month-precision", as_of=day)
+    assert hits(result, "china-domestic-chip-mandate") == expected
+    if expected and expected[0][1] == "info":
+        [finding] = result.findings
+        assert finding.message.startswith("Uncertain:")
+        assert "the rule is dated only to the period beginning 2025-11-01" in finding.message
+        assert result.conforms
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("2025-04-30", []),
+    ("2025-05-01", [("test-may-sale", "info")]),
+    ("2025-05-31", [("test-may-sale", "info")]),
+    ("2025-06-01", [("test-may-sale", "violation")]),
+    ("2025-06-02", [("test-may-sale", "violation")]),
+])
+def test_event_known_only_to_its_month_is_uncertain_inside_it(day: str, expected: list[tuple[str, str]]) -> None:
+    result = run("h20-sale-month", as_of=day)
+    assert hits(result, "us-h20-licence-requirement") == expected
+    if expected and expected[0][1] == "info":
+        assert "the event is dated only to the period beginning 2025-05-01" in result.findings[0].message

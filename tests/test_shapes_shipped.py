@@ -21,14 +21,18 @@ def _run(shipped: Build, day: date, inferred: bool) -> ValidationResult:
 @pytest.mark.parametrize("inferred", [True, False])
 def test_offshore_training_is_info_never_violation(shipped: Build, inferred: bool) -> None:
     result = _run(shipped, date(2025, 12, 1), inferred)
-    flagged = sorted((f.focus.removeprefix(str(ID)), f.severity) for f in result.findings)
-    assert flagged == [("alibaba-offshore-training", "info"), ("bytedance-offshore-training", "info")]
+    flagged = {(f.focus.removeprefix(str(ID)), f.severity) for f in result.findings}
+    # The joint Singapore/Malaysia training runs in capacity leased from non-Chinese operators (info); each
+    # firm's own Southeast Asian training has no recorded facility, so its operator cannot be told (warning).
+    assert flagged == {("chinese-firms-sg-my-training", "info"), ("alibaba-offshore-training", "warning"),
+                       ("bytedance-offshore-training", "warning")}
     assert result.conforms
     for f in result.findings:
         assert f.rule is not None and f.rule.iri == str(ID["us-h20-licence-requirement"])
-        assert f.rule.citation == ["NVIDIA Corporation, Form 8-K, 15 April 2025"]
+        # The rule cites the 8-K for the H20 and the August press reports for the (unconfirmed) MI308 part.
+        assert "NVIDIA Corporation, Form 8-K, 15 April 2025" in f.rule.citation
         assert f.evidence and all(e.kind in ("document", "reference") for e in f.evidence)
-        assert any(e.quote and "Alibaba" in e.quote for e in f.evidence)
+        assert any(e.quote and ("Alibaba" in e.quote or "ByteDance" in e.quote) for e in f.evidence)
 
 
 @pytest.mark.parametrize("day", ["2025-01-13", "2025-05-12", "2025-05-13", "2025-12-01"])

@@ -6,10 +6,14 @@
              evidence: bool = True) -> ValidationResult
 
 - `source`: an open store, or the graphs of an in-memory build (`DataGraphs`).
-- `as_of`: the day rules and facts are evaluated on (default today). A rule applies from its effective
-  date (its announcement date when only that is recorded) to the day before its rescission date, and not
-  while suspended; a fact applies from its `aic:startDate` to its `aic:endDate`. The day enters the data
-  graph as a typed literal on a validation-context node, never as text pasted into SPARQL.
+- `as_of`: the day of the audit (default today). Every breach that had happened by then is reported,
+  each judged by the rule in force on the event's own date: a rule applies from its effective date (its
+  announcement date when only that is recorded) to the day before its rescission date, and not while
+  suspended; an event lasts from its `aic:startDate` to its `aic:endDate`. The finding's `value` /
+  `event_date` is the first day the event fell under the rule. Month- or year-precision dates are
+  periods: a breach that is only possible inside such a period is an info ("timing uncertain"), a
+  violation only once certain (shapes/compliance.ttl, header). The day enters the data graph as a typed
+  literal on a validation-context node, never as text pasted into SPARQL.
 - `shapes`: "integrity", "compliance" or "all" (files `integrity.ttl`, `compliance.ttl` in `shapes_dir`,
   default the configured shapes directory).
 - `inferred`: validate asserted data plus the OWL RL inferences (True) or asserted data only (False).

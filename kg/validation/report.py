@@ -8,6 +8,7 @@ the claims that assert facts about the focus node, with their quote and document
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,7 @@ from ..namespaces import AIC, SERIALIZATION_PREFIXES, SH
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _ORDER = {"violation": 0, "warning": 1, "info": 2}
 SHAPES_NS = "https://w3id.org/aichips/shapes#"
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 TEXT_EVIDENCE = 3  # the readable form shows the first few claims; JSON carries them all
 
 
@@ -55,9 +57,17 @@ class Finding:
     claims: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
 
+    @property
+    def event_date(self) -> str | None:
+        """For a compliance finding: the first day the event fell under the rule (the result's sh:value)."""
+        if self.rule is None or self.path is not None or self.value is None:
+            return None
+        return self.value if _ISO_DAY.fullmatch(self.value) else None
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "focus": self.focus, "focusLabel": self.focus_label, "severity": self.severity,
+            "eventDate": self.event_date,
             "message": self.message, "shape": self.shape, "shapeSet": self.shape_set,
             "constraint": self.constraint, "path": self.path, "value": self.value,
             "rule": self.rule.to_dict() if self.rule else None, "claims": self.claims,
@@ -117,6 +127,8 @@ class ValidationResult:
                     lines.append(f"   citation: {'; '.join(r.citation)}")
             if f.path:
                 lines.append(f"   property: {_short(f.path)}" + (f", value {f.value}" if f.value else ""))
+            elif f.event_date:
+                lines.append(f"   event date: {f.event_date} (judged by the rule as in force on that day)")
             lines.append(f"   shape: {_short(f.shape)} ({f.shape_set})")
             for ev in f.evidence[:TEXT_EVIDENCE]:
                 if ev.kind == "document":

@@ -35,7 +35,8 @@ def run(checks: Iterable[Check], data: OxData, shapes: Graph) -> Graph:
             focus = row.get("this")
             if focus is None:
                 continue
-            value: Node | None = focus if check.sparql else row.get("value")
+            # SPARQL-based: the row's ?value when it binds one, else the focus node (as pyshacl does)
+            value: Node | None = row.get("value", focus) if check.sparql else row.get("value")
             _result(report, root, shapes, check, focus, value, _messages(check, row, focus, value, names))
             conforms = conforms and check.severity != SH.Violation
     report.add((root, SH.conforms, Literal(conforms)))

@@ -44,13 +44,38 @@ def default_shapes_dir() -> Path:
     return PROJECT_ROOT / "shapes"
 
 
+_PARSED: dict[tuple[str, str, tuple[tuple[int, int] | None, ...]], Shapes] = {}
+
+
 def load_shapes(which: str = "all", shapes_dir: Path | None = None) -> Shapes:
-    """Parse the shape set `which` from `shapes_dir` (default: the configured shapes directory)."""
+    """Parse the shape set `which` from `shapes_dir` (default: the configured shapes directory).
+
+    Checking every SPARQL constraint with rdflib's parser takes seconds, so a parsed set is kept per
+    process while its files are unchanged (same size and modification time); each call gets its own
+    copy of the shapes graph."""
     if which not in SHAPE_SETS:
         raise ShapesError(f"unknown shape set '{which}' (use {', '.join(SHAPE_SETS)})", term=which)
     directory = shapes_dir if shapes_dir is not None else default_shapes_dir()
-    graph = Graph()
     files = tuple(directory / name for name in SHAPE_SETS[which])
+    key = (which, str(directory), tuple(_stat(path) for path in files))
+    cached = _PARSED.get(key)
+    if cached is None:
+        cached = _PARSED[key] = _load(files)
+    graph = Graph()
+    graph += cached.graph
+    return Shapes(graph, cached.files, dict(cached.rules), dict(cached.origins))
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # unreadable: parse_shapes_file reports it
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _load(files: tuple[Path, ...]) -> Shapes:
+    graph = Graph()
     origins: dict[Node, str] = {}
     for path in files:
         own = parse_shapes_file(path, into=graph)
