@@ -1,7 +1,8 @@
 """Graph Store Protocol (read side) at /store, and the VoID description of the dataset at /void.
 
 `GET /store?graph=<iri>` is one named graph; `GET /store?default` is the default graph, which in this
-service is the union of all named graphs (as for SPARQL queries). Turtle by default; N-Triples, RDF/XML by
+service is the union of all named graphs, each triple once (as for SPARQL queries; kg/store/oxigraph.py,
+"Set semantics"). Turtle by default; N-Triples, RDF/XML by
 Accept; TriG, N-Quads and JSON-LD keep each statement's named graph. HEAD answers the same status and
 headers without a body (and without computing the dump). Both run in a query worker.
 """
@@ -68,7 +69,7 @@ def _read(request: Request, runtime: Runtime, head: bool) -> Response:
 
 GraphParam = Annotated[str | None, Query(description="IRI of a named graph.")]
 DefaultParam = Annotated[str | None, Query(description="Present (no value): the default graph, i.e. the union "
-                                                       "of all named graphs.")]
+                                                       "of all named graphs, each triple once.")]
 
 
 @router.get("/store", summary="Graph Store Protocol: read a named graph (?graph=<iri>) or the default graph "

@@ -58,12 +58,13 @@ def run_sparql(store: Store, request: SparqlRequest) -> SparqlResponse:
 
 
 def _is_oxigraph(store: Store) -> bool:
-    return store.kind == "oxigraph" and hasattr(store, "native")
+    return store.kind == "oxigraph" and hasattr(store, "reading")
 
 
 def _dataset_options(request: SparqlRequest, info: QueryInfo) -> tuple[list[str] | None, list[str] | None, bool]:
     """(default graphs, named graphs, union default graph). The request's dataset overrides the query's
-    FROM/FROM NAMED (SPARQL 1.1 Protocol 2.1.4); with neither, the default graph is the union of all."""
+    FROM/FROM NAMED (SPARQL 1.1 Protocol 2.1.4); with neither, the default graph is the union of all, each
+    triple once (the store's own default graph: kg/store/oxigraph.py, "Set semantics")."""
     if request.default_graphs is not None or request.named_graphs is not None:
         return list(request.default_graphs or ()), list(request.named_graphs or ()), False
     if info.has_dataset:
@@ -74,16 +75,16 @@ def _dataset_options(request: SparqlRequest, info: QueryInfo) -> tuple[list[str]
 def _run_oxigraph(store: Store, request: SparqlRequest, info: QueryInfo, fmt: Format) -> SparqlResponse:
     default, named, union = _dataset_options(request, info)
     kwargs: dict[str, Any] = {"base_iri": request.base_iri}
-    if union:
-        kwargs["use_default_graph_as_union"] = True
-    else:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default or []] or [ox.DefaultGraph()]
+    if not union:
+        # An empty list is an empty default graph (only named graphs given): never the stored union.
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default or []]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named or []]
     try:
         for _ in range(_MAX_UNKNOWN_FUNCTIONS + 1):
             try:
-                with store.pinned() as native:  # type: ignore[attr-defined]
-                    return _evaluate(native.query(info.text, **kwargs), request, info, fmt)
+                with store.reading() as (native, default_options):  # type: ignore[attr-defined]
+                    options = {**default_options, **kwargs} if union else kwargs
+                    return _evaluate(native.query(info.text, **options), request, info, fmt)
             except RuntimeError as exc:
                 # An unknown extension function is an evaluation error (SPARQL 1.1 section 17.6): the
                 # expression is unbound, not the query refused. Oxigraph names one at a time.

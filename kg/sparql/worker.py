@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import gc
 import os
 import pickle
 import select
@@ -52,6 +53,9 @@ def main(conn: Any, store_path: str, sandbox: str = "auto") -> None:
     except KGError as exc:
         conn.send(("error", encode_error(exc)))
         return
+    # What the worker holds from now on (store handle, evidence index) is left out of the collector's
+    # passes, so a forked query child does not copy every page of it by touching its object headers.
+    gc.freeze()
     conn.send(("ready", {"sandbox": state, "index_seconds": seconds}))
     background: list[threading.Thread] = []
     while True:
@@ -113,6 +117,7 @@ def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: flo
     if pid == 0:  # the child: answer, write, leave without running any Python clean-up
         os.close(read_fd)
         try:
+            gc.disable()  # short-lived: a collection would only copy the worker's pages (copy-on-write)
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with a killed worker
             try:
                 if own_handle:
@@ -125,7 +130,9 @@ def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: flo
             except Exception as exc:
                 result = ("crash", f"{type(exc).__name__}: {exc}")
             data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
+            # Length first: the worker answers as soon as it has it all, without waiting for this process
+            # to exit (tearing down a copy of a large worker takes milliseconds).
+            view = memoryview(len(data).to_bytes(8, "little") + data)
             while view:
                 view = view[os.write(write_fd, view):]
         finally:
@@ -133,7 +140,10 @@ def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: flo
     os.close(write_fd)
     started = time.monotonic()
     chunks: list[bytes] = []
+    received = 0
+    expected: int | None = None
     lowered = False
+    whole = False
     try:
         while True:
             elapsed = time.monotonic() - started
@@ -152,13 +162,34 @@ def _in_child(task: Any, store: Any, payload: Any, limit: float, slow_after: flo
             if not chunk:
                 break
             chunks.append(chunk)
+            received += len(chunk)
+            if expected is None and received >= 8:
+                expected = 8 + int.from_bytes(b"".join(chunks)[:8], "little")
+            if expected is not None and received >= expected:
+                whole = True
+                break
     finally:
         os.close(read_fd)
-        _, status = os.waitpid(pid, 0)
-    if chunks and os.WIFEXITED(status):
-        answer: tuple[str, Any] = pickle.loads(b"".join(chunks))
+        if not whole:
+            _, status = os.waitpid(pid, 0)
+    if whole:
+        _reap(pid)
+        answer: tuple[str, Any] = pickle.loads(b"".join(chunks)[8:])
         return answer
     what = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
     return ("error", encode_error(EngineCrashError(
         f"the query engine crashed evaluating this query ({what}): a known Oxigraph defect aborts some "
         "ORDER BY sorts over mixed kinds of terms (docs/api.md). The service is unaffected")))
+
+
+def _reap(pid: int) -> None:
+    """Collect a child that has sent its whole answer, without waiting for it to finish exiting."""
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return
+    threading.Thread(target=_wait_quietly, args=(pid,), name="kg-reap", daemon=True).start()
+
+
+def _wait_quietly(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)

@@ -1,7 +1,9 @@
 """The store interface the rest of the project programs against.
 
 The default graph of every query is the union of all named graphs (asserted claims, provenance,
-ontology and inferences); a query that wants one of them names it with GRAPH or FROM.
+ontology and inferences) as a set: a triple several graphs hold is one solution (kg/store/oxigraph.py,
+"Set semantics"; a remote store gives what its server gives). A query that wants one of them names it
+with GRAPH or FROM.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ class Store(ABC):
 
     @abstractmethod
     def count(self, graph: URIRef | None = None) -> int:
-        """Number of quads in the store or in one named graph."""
+        """Number of quads in the named graphs, or in one named graph."""
 
     @property
     @abstractmethod

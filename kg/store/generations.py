@@ -114,16 +114,29 @@ class DamagedStoreError(OSError):
 
 
 META = "KG-META.json"
+# Recorded in META by every writer that keeps the generation's default graph equal to the set union of its
+# named graphs (kg/store/oxigraph.py, "Set semantics"); kept in step with kg/store/write_child.py.
+DEFAULT_GRAPH_MARK = "distinct-union"
 
 
 def write_meta(gen: Path, *, empty: bool) -> None:
     """What a generation held when it was published, to tell a damaged one on open: a MANIFEST cut on a
-    record boundary opens as an empty store without any error from the engine."""
+    record boundary opens as an empty store without any error from the engine. Also that its default
+    graph is the distinct union of its named graphs (`default_graph_is_union`)."""
     path = gen / META
     with path.open("w", encoding="utf-8") as out:
-        json.dump({"empty": empty}, out)
+        json.dump({"empty": empty, "default_graph": DEFAULT_GRAPH_MARK}, out)
         out.flush()
         os.fsync(out.fileno())
+
+
+def default_graph_is_union(gen: Path) -> bool:
+    """True if the generation's stored default graph is the distinct union of its named graphs; False for
+    a generation written before it was kept so (its default graph is empty: queries must take the union)."""
+    try:
+        return bool(json.loads((gen / META).read_text(encoding="utf-8")).get("default_graph") == DEFAULT_GRAPH_MARK)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def published_empty(gen: Path) -> bool | None:

@@ -2,7 +2,8 @@
 stops it.
 
 An Oxigraph update cannot be interrupted in its thread, so a runaway `INSERT … WHERE` would hold the
-writer (and every write after it) for as long as it runs. The child (kg/store/write_child.py) writes
+writer (and every write after it) for as long as it runs. The time limit covers the update and keeping
+the default graph the union of the named graphs after it. The child (kg/store/write_child.py) writes
 the new generation only, never the published one, and is killed at the limit; the caller then deletes
 what it left and nothing was applied. A child started from a thread inherits that thread's network
 namespace, so the writer's sandbox holds in the child too.
@@ -21,9 +22,11 @@ CHILD = Path(__file__).with_name("write_child.py")
 
 
 def write_generation(source: Path | None, target: Path, update: str, base_iri: str | None, meta: str,
-                     timeout: float) -> None:
+                     timeout: float, *, probe: str | None = None) -> None:
+    """Back up `source` into `target`, apply `update`, bring the default graph back in line with the
+    named graphs (with `probe`, only for the triples it names: kg/store/write_child.py) and write `meta`."""
     job = json.dumps({"source": str(source) if source else None, "target": str(target), "update": update,
-                      "base_iri": base_iri, "meta": meta})
+                      "base_iri": base_iri, "meta": meta, "probe": probe})
     # -I: no user site, no PYTHON* variables, no current directory on the path: the child runs only itself.
     with subprocess.Popen([sys.executable, "-I", str(CHILD)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as child:

@@ -1,4 +1,9 @@
-"""In-memory store on rdflib, for tests and tiny graphs. Writes are atomic by copy-and-swap."""
+"""In-memory store on rdflib, for tests and tiny graphs. Writes are atomic by copy-and-swap.
+
+The default graph is rdflib's union of the named graphs, which is already a set (each triple once), as the
+embedded store's stored default graph is. Updates follow rdflib: a DELETE without GRAPH removes the triple
+from every graph (the embedded store keeps the named graphs as they are), and INSERT DATA without GRAPH
+fails in rdflib 7."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from ..namespaces import AIC, INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from ..store.base import Store
 from ..store.convert import from_ox, to_ox
 from ..store.oxigraph import OxigraphStore
+from ..store.write_child import named_quads
 from .data import CONTEXT, DataGraphs
 
 _XSD = str(XSD)
@@ -60,8 +61,8 @@ class OxData:
         out = cls()
         skip = None if inferred else ox.NamedNode(str(INFERRED_GRAPH))
         if isinstance(store, OxigraphStore):
-            quads: Iterable[Any] = (q for q in store.native.quads_for_pattern(None, None, None, None)
-                                    if q.graph_name != skip and not isinstance(q.graph_name, ox.DefaultGraph))
+            # Graph by graph: the store's default graph (the union of the named graphs) is not read at all.
+            quads: Iterable[Any] = (q for q in named_quads(store.native) if q.graph_name != skip)
         else:
             quads = (ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in store.quads()
                      if g is not None and (inferred or g != INFERRED_GRAPH))
