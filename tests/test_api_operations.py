@@ -279,8 +279,8 @@ def test_gsp_respects_the_result_cap(logged: tuple[TestClient, Path]) -> None:
         assert r.status_code == 422, r.text
         assert r.json()["error"] == "ResultTooLargeError" and "KG_MAX_RESULTS" in r.json()["message"]
         assert c.head("/store" + query).status_code == 422
-    small = "https://w3id.org/aichips/graph/inferred"
-    assert c.get("/store", params={"graph": small}).status_code == 200  # 954 statements
+    small = "https://w3id.org/aichips/claim/reference/body-bis"
+    assert c.get("/store", params={"graph": small}).status_code == 200  # one claim's few statements
 
 
 def test_graph_store_task_on_the_memory_store(shipped: Build) -> None:

@@ -258,9 +258,9 @@ def test_form_without_query_400(client: TestClient) -> None:
 
 
 def test_result_cap(client: TestClient) -> None:
-    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 6000"})
+    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 25000"})
     assert assert_json_error(r, 422)["error"] == "ResultTooLargeError"
-    many = "CONSTRUCT { ?x <urn:p> 1 } WHERE { ?s ?p ?o . ?a ?b ?c BIND(BNODE() AS ?x) } LIMIT 6000"
+    many = "CONSTRUCT { ?x <urn:p> 1 } WHERE { ?s ?p ?o . ?a ?b ?c BIND(BNODE() AS ?x) } LIMIT 25000"
     r = client.get("/sparql", params={"query": many})
     assert_json_error(r, 422)
 

@@ -71,6 +71,9 @@ SERVER_GRAPHS = (URIRef("http://www.openlinksw.com/schemas/virtrdf#"), URIRef("h
                  URIRef("http://localuriqaserver/sparql"))
 
 
+_DISTINCT = re.compile(r"\bSELECT\s+(?:DISTINCT|REDUCED)\b", re.IGNORECASE)
+
+
 class RemoteStore(Store):
     kind = "remote"
 
@@ -106,7 +109,19 @@ class RemoteStore(Store):
         if ctype in (_JSON, "application/json"):
             if graph_form:
                 raise QueryError(f"the server answered a graph query with {ctype}, not RDF")
-            return parse_json_results(response.json())
+            result = parse_json_results(response.json())
+            if isinstance(result, Table) and _DISTINCT.search(text):
+                # Virtuoso can repeat a solution of SELECT DISTINCT (seen with OPTIONAL over a triple that
+                # several claim graphs hold); what DISTINCT promises is kept here, first occurrence first.
+                seen: set[tuple[tuple[str, object], ...]] = set()
+                rows = []
+                for row in result.rows:
+                    key = tuple(sorted(row.items()))
+                    if key not in seen:
+                        seen.add(key)
+                        rows.append(row)
+                result = Table(result.variables, rows)
+            return result
         graph = Graph()
         graph.parse(data=response.text, format="nt" if "n-triples" in ctype else "turtle")
         return graph
