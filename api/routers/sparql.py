@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from kg.sparql.description import service_description
-from kg.sparql.errors import ProtocolError, UnauthorizedError, UnsupportedMediaTypeError, UpdateDisabledError
+from kg.sparql.errors import ProtocolError, UnsupportedMediaTypeError
 from kg.sparql.formats import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, negotiate, prefers_html
 from kg.sparql.results import write_rdf
 from kg.sparql.runner import SparqlRequest, SparqlResponse
@@ -21,6 +20,7 @@ from kg.sparql.update import apply_update
 from kg.store.convert import to_ox
 
 from .. import querylog
+from ..auth import require_token
 from ..deps import RuntimeDep
 from ..protocol import Pairs, decode_pairs, media_type, single, utf8_body, values
 from ..runtime import Runtime
@@ -167,16 +167,6 @@ async def sparql_post(request: Request, runtime: RuntimeDep,
         return await run_in_threadpool(_execute, runtime, text, pairs, accept)
 
 
-def _check_token(runtime: Runtime, authorization: str | None) -> None:
-    token = runtime.settings.update_token
-    if token is None:
-        raise UpdateDisabledError("SPARQL Update is disabled on this service (no KG_UPDATE_TOKEN configured)")
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
-                                                             token.get_secret_value().encode()):
-        raise UnauthorizedError("SPARQL Update needs 'Authorization: Bearer <KG_UPDATE_TOKEN>'")
-
-
 @router.post("/sparql/update", summary="SPARQL 1.1 Update (bearer token; off unless KG_UPDATE_TOKEN is set)",
              responses={"200": {"description": "Applied atomically."},
                         "400": {"description": "Malformed or refused update (LOAD, SERVICE), dataset given twice."},
@@ -196,7 +186,7 @@ async def sparql_update(
     using_graph_uri: Annotated[list[str] | None, Query(alias="using-graph-uri")] = None,
     using_named_graph_uri: Annotated[list[str] | None, Query(alias="using-named-graph-uri")] = None,
 ) -> Response:
-    _check_token(runtime, authorization)
+    require_token(runtime, authorization, "SPARQL Update")
     kind, params = media_type(request.headers.get("content-type"))
     url_pairs = decode_pairs(request.scope.get("query_string", b""), "query string")
     body = await request.body()
