@@ -178,13 +178,18 @@ def test_timeline_and_groups() -> None:
              {"iri": "r2", "label": "Two", "effective": "2025-04-09"},
              {"iri": "r3", "label": "Three", "announced": "2025-05-13"},
              {"iri": "r4", "label": "Undated"}]
-    report = {"results": [{"rule": {"iri": "r2", "label": "Two"}, "shape": "x#AShape"}, {"shape": "x#Other"}]}
+    report = {"results": [{"rule": {"iri": "r2", "label": "Two"}, "shape": "x#AShape"}, {"shape": "x#Other"},
+                          {"rule": {"iri": "r2"}, "shape": "x#AShape", "eventDate": "2025-06-01"},
+                          {"rule": {"iri": "r2"}, "shape": "x#AShape", "eventDate": "2025-06-01"}]}
     chart = timeline(rules, "2025-12-01", report)
     bars = {b["iri"]: b for b in chart["bars"]}
     assert set(bars) == {"r1", "r2", "r3"}
     assert not bars["r1"]["in_force"] and bars["r2"]["in_force"] and bars["r2"]["open"]
     assert bars["r1"]["x1"] < bars["r1"]["x2"] < bars["r2"]["x1"] and bars["r3"]["x1"] == bars["r3"]["x2"]
-    assert bars["r2"]["findings"] == 1 and chart["as_of"]["label"] == "2025-12-01"
+    assert bars["r2"]["findings"] == 3 and chart["as_of"]["label"] == "2025-12-01"
+    # findings over dates: each at its event's day, the one without an event date at the day validated
+    assert [(m["date"], m["n"]) for m in bars["r2"]["marks"]] == [("2025-06-01", 2), ("2025-12-01", 1)]
+    assert bars["r2"]["marks"][0]["x"] < bars["r2"]["marks"][1]["x"] == chart["as_of"]["x"]
     groups = group_findings(report)
     assert [g["rule"] and g["rule"]["iri"] for g in groups] == ["r2", None]
     assert shape_label("https://w3id.org/aichips/shapes#OffshoreTrainingLeasedShape") == "Offshore training leased"

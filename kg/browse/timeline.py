@@ -1,6 +1,7 @@
 """The validation page: findings grouped by the rule they concern, and a timeline of the rules in force
 drawn as SVG on the server (so it shows without JavaScript): one row per regulation from its effective
-date to its rescission (or on), suspensions marked, the day validated and the findings on it."""
+date to its rescission (or on), suspensions marked, the day validated, and each finding at the day its
+event happened."""
 
 from __future__ import annotations
 
@@ -42,14 +43,20 @@ def _day(text: str | None) -> date | None:
 def timeline(rules: list[dict[str, Any]], as_of: str, report: dict[str, Any]) -> dict[str, Any]:
     """Coordinates for templates/_timeline.html: bars, ticks, the as-of line, finding marks."""
     day = _day(as_of) or date.today()
+    # Each finding at the day its event happened (audit semantics: a run as of D reports every breach
+    # that had happened by D, with its event date), else at the day validated: findings over dates.
     findings: dict[str, int] = {}
+    marks: dict[str, dict[date, int]] = {}
     for f in report.get("results", []):
         iri = (f.get("rule") or {}).get("iri")
         if iri:
             findings[iri] = findings.get(iri, 0) + 1
+            when = _day(f.get("eventDate")) or day
+            marks.setdefault(iri, {})[when] = marks.setdefault(iri, {}).get(when, 0) + 1
     dated = [r for r in rules if _day(r.get("effective")) or _day(r.get("announced"))]
     days = [d for r in dated for d in (_day(r.get(k)) for k in ("announced", "effective", "rescinded",
                                                                   "suspendedUntil")) if d] + [day]
+    days += [d for per_rule in marks.values() for d in per_rule]
     first = date(min(days).year, 1, 1)
     last = date(max(days).year + 1, 1, 1)
     span = (last - first).days or 1
@@ -74,6 +81,7 @@ def timeline(rules: list[dict[str, Any]], as_of: str, report: dict[str, Any]) ->
             bar["open"] = end is None
         elif announced is not None:  # announced, never in force: a mark, no bar
             bar["x1"] = bar["x2"] = x(announced)
+        bar["marks"] = [{"x": x(d), "n": n, "date": d.isoformat()} for d, n in sorted(marks.get(r["iri"], {}).items())]
         sf, su = _day(r.get("suspendedFrom")), _day(r.get("suspendedUntil"))
         if sf is not None:
             bar["s1"], bar["s2"] = x(sf), x(su) if su else WIDTH - RIGHT
