@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -213,13 +214,21 @@ def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help=", ".join(FORMATS))] = "trig",
     graph: Annotated[str | None, typer.Option("--graph", help="Only this named graph (IRI).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Audit day of the validation context the export carries (default today).")] = None,
+    context: Annotated[bool, typer.Option(
+        "--validation-context/--no-validation-context",
+        help="Carry what the SHACL shapes need (audit day, each compliance shape's rule), so any SHACL engine "
+             "run on the export with shapes/*.ttl gives kg validate's findings.")] = True,
     store_path: StorePathOpt = None,
 ) -> None:
-    """Export the store as Turtle, N-Triples, TriG, N-Quads or JSON-LD."""
+    """Export the store as Turtle, N-Triples, RDF/XML, TriG, N-Quads or JSON-LD."""
     settings = _settings(store_path)
     try:
+        day = _day(as_of) if as_of else date.today()
         with _open(settings, read_only=True) as store:
-            text = export(store, fmt, URIRef(graph) if graph else None)
+            text = export(store, fmt, URIRef(graph) if graph else None,
+                          validation_as_of=day if context else None, shapes_dir=settings.shapes_dir)
     except KGError as exc:
         raise _fail(exc) from exc
     if output is None:
@@ -322,7 +331,6 @@ def validate_cmd(
 ) -> None:
     """Validate the store against the SHACL shapes; exit 1 when a rule is violated (warnings and
     infos alone exit 0)."""
-    from datetime import date
 
     from .validation import SHAPE_SETS, validate
 
@@ -333,10 +341,7 @@ def validate_cmd(
             raise InputError(f"unknown format '{fmt}' (use {', '.join(renderers)})", term=fmt)
         if shapes not in SHAPE_SETS:
             raise InputError(f"unknown shape set '{shapes}' (use {', '.join(SHAPE_SETS)})", term=shapes)
-        try:
-            day = date.fromisoformat(as_of) if as_of is not None else date.today()
-        except ValueError:
-            raise InputError(f"--as-of must be a date YYYY-MM-DD, got '{as_of}'", term=as_of) from None
+        day = _day(as_of) if as_of is not None else date.today()
         with _open(settings, read_only=True) as store:
             result = validate(store, as_of=day, shapes=shapes, inferred=inferred,
                               shapes_dir=settings.shapes_dir)
@@ -345,6 +350,13 @@ def validate_cmd(
     sys.stdout.write(getattr(result, renderers[fmt])().rstrip("\n") + "\n")
     if not result.conforms:
         raise typer.Exit(1)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of must be a date YYYY-MM-DD, got '{text}'", term=text) from None
 
 
 def _params(items: list[str]) -> dict[str, str]:
