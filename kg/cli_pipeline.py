@@ -11,9 +11,10 @@ import typer
 import yaml
 
 from .cli import EXIT_INPUT, DataOpt, OntologyOpt, _fail, _settings, app
+from .documents import read_documents
 from .errors import InputError, KGError
 from .ingest.batch import Proposer, as_json, document_summary, expand, ingest_paths, registered, unregistered
-from .ingest.ingest import Metadata
+from .ingest.ingest import Metadata, registry_path
 from .ingest.proposals import proposals_path, read_proposals
 from .loader import Sources
 from .progress import progress
@@ -80,11 +81,12 @@ def propose_cmd(
     results: list[dict[str, Any]] = []
     try:
         jobs = _propose_jobs(targets, settings.data_dir)
+        docs = read_documents(registry_path(settings.data_dir)) if any(k == "id" for k, _ in jobs) else {}
         proposer = Proposer(settings.data_dir, settings.ontology)
         with progress("propose", len(jobs), "documents", enabled=len(jobs) > 1) as bar:
             for kind, value in jobs:
                 if kind == "id":
-                    doc = registered(settings.data_dir, value)
+                    doc = registered(settings.data_dir, value, docs)
                     written, claims = proposer.document(doc, write=fmt == "yaml")
                     results.append(as_json(document_summary(doc), doc.text, claims))
                     if written is not None:

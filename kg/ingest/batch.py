@@ -83,8 +83,10 @@ class Proposer:
         return (write_proposals(self.data_dir, doc.id, claims) if write else None), claims
 
 
-def registered(data_dir: Path, doc_id: str) -> Document:
-    docs = read_documents(registry_path(data_dir))
+def registered(data_dir: Path, doc_id: str, docs: dict[str, Document] | None = None) -> Document:
+    """A registered document; `docs` (from read_documents, once per batch) saves re-reading the registry
+    and every text for each document of a batch."""
+    docs = docs if docs is not None else read_documents(registry_path(data_dir))
     if doc_id not in docs:
         raise LoadError(f"no document '{doc_id}' in the registry (ingest it first, or give a file)",
                         file=str(registry_path(data_dir)), term=doc_id)
